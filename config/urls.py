@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from mcoms.core.views import healthz, home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/", include("mcoms.api.urls")),
+    path("backoffice/", include("mcoms.backoffice.urls")),
+    path("field/", include("mcoms.field.urls")),
+    path("selfcare/", include("mcoms.selfcare.urls")),
+]

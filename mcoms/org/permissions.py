@@ -1,0 +1,70 @@
+"""The permission table: designation x action. The one place in code that says
+who may do what; ``docs/permissions.md`` is generated from it (and a test keeps
+the two equal). *Where* a person may do it (their scope) is decided in
+``access.py``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from mcoms.org.models import Designation as D
+
+
+class Action(StrEnum):
+    BACKOFFICE_USE = "backoffice.use"
+    FIELD_USE = "field.use"
+    ORG_VIEW = "org.view"
+    ORG_EDIT_STRUCTURE = "org.edit_structure"  # states, clusters, plants
+    ORG_EDIT_NETWORK = "org.edit_network"  # feeders and poles
+    STAFF_VIEW = "staff.view"
+    STAFF_EDIT = "staff.edit"
+    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_EDIT = "customer.edit"
+    LEDGER_VIEW = "ledger.view"
+    LEDGER_POST = "ledger.post"  # manual journals and reversals
+    AUDIT_VIEW = "audit.view"
+
+
+FIELD = {D.OPERATOR, D.TECHNICIAN, D.CSA}
+MANAGERS = {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+EVERYONE = FIELD | MANAGERS
+
+PERMISSIONS: dict[Action, frozenset[D]] = {
+    # The web platform is for cluster, state and head office (manual 1.3.1.3).
+    Action.BACKOFFICE_USE: frozenset(MANAGERS),
+    # The field agent app: field teams and the in-charges; the manual shows no
+    # field-app module for head office; the company admin sees everything.
+    Action.FIELD_USE: frozenset(FIELD | {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}),
+    Action.ORG_VIEW: frozenset(EVERYONE),
+    Action.ORG_EDIT_STRUCTURE: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
+    Action.ORG_EDIT_NETWORK: frozenset(
+        {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+    ),
+    Action.STAFF_VIEW: frozenset(MANAGERS),
+    Action.STAFF_EDIT: frozenset({D.HO_MANAGER, D.ADMIN}),
+    Action.CUSTOMER_VIEW: frozenset(EVERYONE),
+    Action.CUSTOMER_EDIT: frozenset({D.TECHNICIAN, D.CSA} | MANAGERS),
+    # Money: bank deposits and portfolio figures are for management (1.2.3.3);
+    # CSAs collect and see their customers' ledgers.
+    Action.LEDGER_VIEW: frozenset({D.CSA} | MANAGERS),
+    Action.LEDGER_POST: frozenset({D.HO_MANAGER, D.ADMIN}),
+    Action.AUDIT_VIEW: frozenset(MANAGERS),
+}
+
+
+def allowed(designation: str, action: Action) -> bool:
+    return designation in PERMISSIONS[action]
+
+
+def as_markdown() -> str:
+    """The table as Markdown, for docs/permissions.md."""
+    designations = list(D)
+    head = "| action | " + " | ".join(str(d.label) for d in designations) + " |"
+    rule = "|---" * (len(designations) + 1) + "|"
+    rows = [
+        f"| `{action.value}` | "
+        + " | ".join("yes" if d in PERMISSIONS[action] else "-" for d in designations)
+        + " |"
+        for action in Action
+    ]
+    return "\n".join([head, rule, *rows]) + "\n"
