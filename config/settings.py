@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "mcoms.backoffice",
     "mcoms.field",
     "mcoms.selfcare",
+    "mcoms.demo",
 ]
 
 MIDDLEWARE = [

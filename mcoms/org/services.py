@@ -142,7 +142,7 @@ def _node_company(node: Company | State | Cluster | Plant) -> Company:
 
 @transaction.atomic
 def staff_create(
-    *, username: str, password: str, first_name: str, last_name: str = "",
+    *, username: str, password: str | None, first_name: str, last_name: str = "",
     phone: str = "", designation: str, scope: Company | State | Cluster | Plant,
     language: str = Language.ENGLISH, by: User | None,
 ) -> Staff:
@@ -155,7 +155,10 @@ def staff_create(
         raise ValidationFailed("duplicate", "This username is taken.", field="username")
     user = User(username=username, first_name=first_name, last_name=last_name,
                 phone=phone, language=language, kind=User.Kind.STAFF)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     validated_save(user, by=by)
     company = _node_company(scope)
     staff = Staff(user=user, company=company, designation=designation,

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from mcoms.customers.models import Customer
+from mcoms.org.models import Designation, Plant, Staff
+
+
+def _snapshot() -> list[tuple[str, str, str, str]]:
+    return list(Customer.objects.order_by("customer_id").values_list(
+        "customer_id", "name", "phone", "status"))
+
+
+@pytest.mark.django_db
+def test_it_builds_every_designation_and_the_asked_number_of_customers() -> None:
+    call_command("seed_demo", customers=120, seed=3)
+    assert Customer.objects.count() == 120
+    assert set(Staff.objects.values_list("designation", flat=True)) == set(Designation.values)
+    assert Plant.objects.count() >= 6
+    ids = [c for c, *_ in _snapshot()]
+    assert len(set(ids)) == 120
+    assert all(len(c) == 11 for c in ids)
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_company() -> None:
+    call_command("seed_demo", customers=50, seed=11)
+    first = _snapshot()
+    Customer.objects.all().delete()
+    from mcoms.org.models import Company, User
+
+    # Rebuild from scratch: remove the company tree bottom-up.
+    Staff.objects.all().delete()
+    User.objects.all().delete()
+    for model in ("pole", "feeder", "plant", "cluster", "state"):
+        from django.apps import apps
+
+        apps.get_model("org", model).objects.all().delete()
+    Company.objects.all().delete()
+    call_command("seed_demo", customers=50, seed=11)
+    assert _snapshot() == first
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_seed_twice_unless_asked_to_skip() -> None:
+    call_command("seed_demo", customers=5, seed=1)
+    with pytest.raises(CommandError):
+        call_command("seed_demo", customers=5, seed=1)
+    call_command("seed_demo", customers=5, seed=1, if_empty=True)
+    assert Customer.objects.count() == 5
