@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from mcoms.core.errors import ValidationFailed
+from mcoms.org import services
+from mcoms.org.models import Cluster, Feeder, Plant, Pole, ScopeLevel, State
+from tests.builders import World
+
+
+def test_it_refuses_a_malformed_state_code(world: World) -> None:
+    before = State.objects.count()
+    for bad in ["B", "BHR", "bh", "B1"]:
+        with pytest.raises(ValidationFailed) as err:
+            services.state_create(company=world.company, code=bad, name="X", by=None)
+        assert err.value.field == "code"
+    assert State.objects.count() == before
+
+
+def test_it_refuses_a_duplicate_code_within_the_parent(world: World) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        services.state_create(company=world.company, code="BH", name="Again", by=None)
+    assert err.value.code == "duplicate"
+    with pytest.raises(ValidationFailed):
+        services.plant_create(cluster=world.clusters["BH-SOUTH"], code="KATS",
+                              name="Dup", capacity_kwp=Decimal("5"), by=None)
+    # The same code under another parent is fine.
+    plant = services.plant_create(cluster=world.clusters["UP-EAST"], code="KATS",
+                                  name="Other state", capacity_kwp=Decimal("5"), by=None)
+    assert plant.key == "UPKATS"
+
+
+def test_plant_codes_are_four_letters_and_capacity_positive(world: World) -> None:
+    cluster = world.clusters["BH-NORTH"]
+    before = Plant.objects.count()
+    for code, kwp in [("KAT", "5"), ("KAT1", "5"), ("ABCD", "0")]:
+        with pytest.raises(ValidationFailed):
+            services.plant_create(cluster=cluster, code=code, name="x",
+                                  capacity_kwp=Decimal(kwp), by=None)
+    with pytest.raises(ValidationFailed) as err:
+        services.plant_create(cluster=cluster, code="ABCD", name="x",
+                              capacity_kwp=Decimal("5"), timezone="Mars/Base", by=None)
+    assert err.value.code == "timezone_unknown"
+    assert Plant.objects.count() == before
+
+
+def test_a_plant_takes_its_state_and_company_from_its_cluster(world: World) -> None:
+    plant = world.plants["BHSIKA"]
+    assert plant.state == world.states["BH"]
+    assert plant.company == world.company
+    with pytest.raises(ValidationFailed) as err:
+        services.plant_update(plant=plant, cluster=world.clusters["UP-EAST"], by=None)
+    assert err.value.code == "cluster_other_state"
+
+
+def test_pole_numbers_are_unique_per_plant_and_in_range(world: World) -> None:
+    feeder = Feeder.objects.get(plant=world.plants["BHKATS"], code="F2")
+    with pytest.raises(ValidationFailed):
+        services.pole_create(feeder=feeder, number=1, by=None)  # on F1 already
+    with pytest.raises(ValidationFailed):
+        services.pole_create(feeder=feeder, number=1000, by=None)
+    pole = services.pole_create(feeder=feeder, number=42, by=None)
+    assert pole.plant == world.plants["BHKATS"]
+    assert Pole.objects.filter(plant=pole.plant, number=42).count() == 1
+
+
+def test_edits_keep_their_history_with_the_user(world: World) -> None:
+    admin = world.user("admin")
+    cluster = world.clusters["BH-NORTH"]
+    services.cluster_update(cluster=cluster, name="North Bihar", by=admin)
+    latest = Cluster.history.filter(id=cluster.pk).latest("history_date")
+    assert latest.name == "North Bihar"
+    assert latest.history_user == admin
+    assert latest.prev_record is not None
+    delta = latest.diff_against(latest.prev_record)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("name", "North", "North Bihar")]
+
+
+def test_staff_scope_follows_the_node(world: World) -> None:
+    staff = world.staff["csa"]
+    services.staff_update(staff=staff, scope=world.clusters["BH-SOUTH"], by=None)
+    staff.refresh_from_db()
+    assert staff.scope_level == ScopeLevel.CLUSTER
+    assert staff.plant is None
+    assert staff.state == world.states["BH"]
+    with pytest.raises(ValidationFailed):
+        services.staff_update(staff=staff, scope=world.other_company, by=None)
+    with pytest.raises(ValidationFailed):
+        services.staff_update(staff=staff, designation="king", by=None)
