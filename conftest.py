@@ -17,10 +17,14 @@ from tests.builders import World, build_world
 
 
 def _on_postgres() -> bool:
-    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    return os.environ.get("DATABASE_URL", "").startswith(
+        ("postgres://", "postgresql://")
+    )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
     if _on_postgres():
         return
     keep, dropped = [], []

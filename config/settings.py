@@ -30,7 +30,9 @@ def envint(name: str, default: str) -> int:
     try:
         return int(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}"
+        ) from exc
 
 
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -45,7 +47,9 @@ DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET)
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
     if h.strip()
 ]
 if not DEBUG and (SECRET_KEY == DEMO_SECRET or len(SECRET_KEY) < 32):
@@ -120,14 +124,17 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DEFAULT_DB_URL = f"sqlite:///{VAR_DIR / 'mcoms.sqlite3'}"
-_db = dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_DB_URL), conn_max_age=0)
+_db = dj_database_url.parse(
+    os.environ.get("DATABASE_URL", DEFAULT_DB_URL), conn_max_age=0
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+            " PRAGMA foreign_keys=ON;"
         ),
     }
 elif _db["ENGINE"] not in ("django.db.backends.postgresql",):

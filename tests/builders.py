@@ -24,7 +24,16 @@ from decimal import Decimal
 from mcoms.customers.models import Customer
 from mcoms.customers.services import customer_create
 from mcoms.org import services as org
-from mcoms.org.models import Cluster, Company, Designation, Plant, Pole, Staff, State, User
+from mcoms.org.models import (
+    Cluster,
+    Company,
+    Designation,
+    Plant,
+    Pole,
+    Staff,
+    State,
+    User,
+)
 
 PASSWORD = "test-pass-1234"
 
@@ -45,8 +54,13 @@ class World:
 
 
 def build_plant(cluster: Cluster, code: str, *, poles: int = 3) -> Plant:
-    plant = org.plant_create(cluster=cluster, code=code, name=code.title(),
-                             capacity_kwp=Decimal("30.00"), by=None)
+    plant = org.plant_create(
+        cluster=cluster,
+        code=code,
+        name=code.title(),
+        capacity_kwp=Decimal("30.00"),
+        by=None,
+    )
     feeder = org.feeder_create(plant=plant, code="F1", name="Feeder 1", by=None)
     org.feeder_create(plant=plant, code="F2", name="Feeder 2", by=None)
     for n in range(1, poles + 1):
@@ -55,18 +69,29 @@ def build_plant(cluster: Cluster, code: str, *, poles: int = 3) -> Plant:
 
 
 def build_world() -> World:
-    company = Company.objects.create(code="tara", name="Tara Urja Demo", helpline="1800")
+    company = Company.objects.create(
+        code="tara", name="Tara Urja Demo", helpline="1800"
+    )
     other = Company.objects.create(code="other", name="Other Power")
     w = World(company=company, other_company=other)
     w.states["BH"] = org.state_create(company=company, code="BH", name="Bihar", by=None)
-    w.states["UP"] = org.state_create(company=company, code="UP", name="Uttar Pradesh",
-                                      by=None)
-    for key, state, code in [("BH-NORTH", "BH", "NORTH"), ("BH-SOUTH", "BH", "SOUTH"),
-                             ("UP-EAST", "UP", "EAST")]:
-        w.clusters[key] = org.cluster_create(state=w.states[state], code=code,
-                                             name=code.title(), by=None)
-    for key, cluster in [("BHKATS", "BH-NORTH"), ("BHMADH", "BH-NORTH"),
-                         ("BHSIKA", "BH-SOUTH"), ("UPGORA", "UP-EAST")]:
+    w.states["UP"] = org.state_create(
+        company=company, code="UP", name="Uttar Pradesh", by=None
+    )
+    for key, state, code in [
+        ("BH-NORTH", "BH", "NORTH"),
+        ("BH-SOUTH", "BH", "SOUTH"),
+        ("UP-EAST", "UP", "EAST"),
+    ]:
+        w.clusters[key] = org.cluster_create(
+            state=w.states[state], code=code, name=code.title(), by=None
+        )
+    for key, cluster in [
+        ("BHKATS", "BH-NORTH"),
+        ("BHMADH", "BH-NORTH"),
+        ("BHSIKA", "BH-SOUTH"),
+        ("UPGORA", "UP-EAST"),
+    ]:
         w.plants[key] = build_plant(w.clusters[cluster], key[2:])
     o_state = org.state_create(company=other, code="BH", name="Bihar", by=None)
     o_cluster = org.cluster_create(state=o_state, code="ONE", name="One", by=None)
@@ -82,23 +107,41 @@ def build_world() -> World:
     }
     for designation, scope in scopes.items():
         w.staff[str(designation)] = org.staff_create(
-            username=str(designation), password=PASSWORD, first_name=str(designation),
-            designation=designation, scope=scope, phone="+919810000001", by=None,  # type: ignore[arg-type]
+            username=str(designation),
+            password=PASSWORD,
+            first_name=str(designation),
+            designation=designation,
+            scope=scope,
+            phone="+919810000001",
+            by=None,  # type: ignore[arg-type]
         )
     w.staff["sika_csa"] = org.staff_create(
-        username="sika_csa", password=PASSWORD, first_name="Sika", designation="csa",
-        scope=w.plants["BHSIKA"], by=None,
+        username="sika_csa",
+        password=PASSWORD,
+        first_name="Sika",
+        designation="csa",
+        scope=w.plants["BHSIKA"],
+        by=None,
     )
     w.staff["other_admin"] = org.staff_create(
-        username="other_admin", password=PASSWORD, first_name="Other",
-        designation="admin", scope=other, by=None,
+        username="other_admin",
+        password=PASSWORD,
+        first_name="Other",
+        designation="admin",
+        scope=other,
+        by=None,
     )
-    for key, phone in [("BHKATS", "+919800000001"), ("BHSIKA", "+919800000002"),
-                       ("UPGORA", "+919800000003")]:
+    for key, phone in [
+        ("BHKATS", "+919800000001"),
+        ("BHSIKA", "+919800000002"),
+        ("UPGORA", "+919800000003"),
+    ]:
         pole = Pole.objects.get(plant=w.plants[key], number=1)
-        w.customers[key] = customer_create(pole=pole, name=f"Customer {key}",
-                                           phone=phone, by=None)
+        w.customers[key] = customer_create(
+            pole=pole, name=f"Customer {key}", phone=phone, by=None
+        )
     pole = Pole.objects.get(plant=o_plant, number=1)
-    w.customers["other"] = customer_create(pole=pole, name="Other customer",
-                                           phone="+919800000009", by=None)
+    w.customers["other"] = customer_create(
+        pole=pole, name="Other customer", phone="+919800000009", by=None
+    )
     return w

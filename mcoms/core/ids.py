@@ -10,7 +10,9 @@ STATE_CODE = re.compile(r"^[A-Z]{2}$")
 PLANT_CODE = re.compile(r"^[A-Z]{4}$")
 CLUSTER_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 FEEDER_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
-CUSTOMER_ID = re.compile(r"^(?P<state>[A-Z]{2})(?P<plant>[A-Z]{4})(?P<pole>\d{3})(?P<conn>\d{2})$")
+CUSTOMER_ID = re.compile(
+    r"^(?P<state>[A-Z]{2})(?P<plant>[A-Z]{4})(?P<pole>\d{3})(?P<conn>\d{2})$"
+)
 
 
 def customer_id(*, state: str, plant: str, pole: int, connection: int) -> str:
@@ -27,5 +29,7 @@ def customer_id(*, state: str, plant: str, pole: int, connection: int) -> str:
 def parse_customer_id(value: str) -> dict[str, str]:
     match = CUSTOMER_ID.match(value.strip().upper())
     if not match:
-        raise ValidationFailed("customer_id_malformed", f"{value!r} is not a customer ID.")
+        raise ValidationFailed(
+            "customer_id_malformed", f"{value!r} is not a customer ID."
+        )
     return match.groupdict()

@@ -17,7 +17,9 @@ def quantize(value: Decimal, places: Decimal = CENT) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
-def parse_amount(raw: object, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+def parse_amount(
+    raw: object, *, field: str = "amount", allow_zero: bool = False
+) -> Decimal:
     """Parse user input into an amount; refuse floats, junk, >2 decimals, <=0."""
     if isinstance(raw, float):
         raise ValidationFailed(

@@ -48,7 +48,8 @@ def apply_changes(obj: M, changes: dict[str, Any], allowed: set[str]) -> M:
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed(
-            "field_not_editable", f"Cannot change {', '.join(sorted(unknown))}.",
+            "field_not_editable",
+            f"Cannot change {', '.join(sorted(unknown))}.",
             field=sorted(unknown)[0],
         )
     for name, value in changes.items():

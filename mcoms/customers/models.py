@@ -33,12 +33,17 @@ class Customer(models.Model):
         _("language"), max_length=2, choices=Language.choices, default=Language.HINDI
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=CustomerStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=CustomerStatus.choices,
         default=CustomerStatus.ACTIVE,
     )
     status_reason = models.CharField(_("status reason"), max_length=120, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="customer_accounts",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -58,7 +63,10 @@ class Customer(models.Model):
                 name="customer_connection_range",
             ),
         ]
-        indexes = [models.Index(fields=["phone"]), models.Index(fields=["plant", "status"])]
+        indexes = [
+            models.Index(fields=["phone"]),
+            models.Index(fields=["plant", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.name}"

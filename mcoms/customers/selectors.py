@@ -14,7 +14,9 @@ from mcoms.org.models import User
 from mcoms.org.permissions import Action
 
 
-def customers_for(user: Any, action: Action = Action.CUSTOMER_VIEW) -> QuerySet[Customer]:
+def customers_for(
+    user: Any, action: Action = Action.CUSTOMER_VIEW
+) -> QuerySet[Customer]:
     """Customers a user may see: staff by scope, a customer their own accounts."""
     qs = Customer.objects.select_related("plant__state", "pole")
     if getattr(user, "is_authenticated", False) and user.kind == User.Kind.CUSTOMER:
@@ -29,7 +31,9 @@ def get_customer_for_user(user: Any, customer_id: str, write: bool = False) -> C
     if staff_for(user) is None and not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Sign in first.")
     action = Action.CUSTOMER_EDIT if write else Action.CUSTOMER_VIEW
-    customer = customers_for(user, action).filter(customer_id=customer_id.upper()).first()
+    customer = (
+        customers_for(user, action).filter(customer_id=customer_id.upper()).first()
+    )
     if customer is None:
         raise Http404(f"No customer {customer_id} in your scope.")
     return customer

@@ -20,7 +20,16 @@ from simple_history.utils import bulk_create_with_history
 from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.org import services as org
-from mcoms.org.models import Cluster, Company, Designation, Plant, Pole, Staff, State, User
+from mcoms.org.models import (
+    Cluster,
+    Company,
+    Designation,
+    Plant,
+    Pole,
+    Staff,
+    State,
+    User,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (printed for the demo on purpose)
 CONNECTIONS_PER_POLE = 8
@@ -29,13 +38,47 @@ POLES_PER_FEEDER = 40
 STATES = [("BH", "Bihar"), ("UP", "Uttar Pradesh")]
 CLUSTERS = {"BH": ["NORTH", "SOUTH"], "UP": ["EAST"]}
 PLANT_NAMES = [
-    "KATS Katsari", "MADH Madhopur", "SIKA Sikandarpur", "BELA Belaganj",
-    "RAMP Rampur", "GORA Gorakhpur", "BAST Basti", "DEOR Deoria",
+    "KATS Katsari",
+    "MADH Madhopur",
+    "SIKA Sikandarpur",
+    "BELA Belaganj",
+    "RAMP Rampur",
+    "GORA Gorakhpur",
+    "BAST Basti",
+    "DEOR Deoria",
 ]
-FIRST = ["Ram", "Sita", "Mohan", "Geeta", "Suresh", "Anita", "Rajesh", "Sunita",
-         "Amit", "Pooja", "Vijay", "Kiran", "Manoj", "Rekha", "Dinesh", "Savitri"]
-LAST = ["Kumar", "Devi", "Singh", "Yadav", "Prasad", "Paswan", "Mahto", "Sharma",
-        "Gupta", "Ram", "Mishra", "Thakur"]
+FIRST = [
+    "Ram",
+    "Sita",
+    "Mohan",
+    "Geeta",
+    "Suresh",
+    "Anita",
+    "Rajesh",
+    "Sunita",
+    "Amit",
+    "Pooja",
+    "Vijay",
+    "Kiran",
+    "Manoj",
+    "Rekha",
+    "Dinesh",
+    "Savitri",
+]
+LAST = [
+    "Kumar",
+    "Devi",
+    "Singh",
+    "Yadav",
+    "Prasad",
+    "Paswan",
+    "Mahto",
+    "Sharma",
+    "Gupta",
+    "Ram",
+    "Mishra",
+    "Thakur",
+]
 
 
 @dataclass
@@ -58,11 +101,23 @@ def _plant_codes(count: int) -> list[tuple[str, str]]:
     return [(c, nm) for c, nm in pairs[:count]]  # type: ignore[misc]
 
 
-def _staff(demo: Demo, username: str, first: str, designation: str,
-           scope: Company | State | Cluster | Plant, phone: str, pw_hash: str) -> None:
+def _staff(
+    demo: Demo,
+    username: str,
+    first: str,
+    designation: str,
+    scope: Company | State | Cluster | Plant,
+    phone: str,
+    pw_hash: str,
+) -> None:
     staff = org.staff_create(
-        username=username, password=None, first_name=first,
-        designation=designation, scope=scope, phone=phone, by=None,
+        username=username,
+        password=None,
+        first_name=first,
+        designation=designation,
+        scope=scope,
+        phone=phone,
+        by=None,
     )
     User.objects.filter(pk=staff.user_id).update(password=pw_hash)
     demo.staff[username] = staff
@@ -71,64 +126,114 @@ def _staff(demo: Demo, username: str, first: str, designation: str,
 @transaction.atomic
 def build_demo(*, customers: int, seed: int) -> Demo:
     rng = random.Random(seed)
-    company = Company.objects.create(code="tara-demo", name="Tara Urja (demo)",
-                                     helpline="1800-123-4567", language="hi")
+    company = Company.objects.create(
+        code="tara-demo",
+        name="Tara Urja (demo)",
+        helpline="1800-123-4567",
+        language="hi",
+    )
     demo = Demo(company=company)
     pw_hash = make_password(DEMO_PASSWORD)
     phone_n = iter(range(1, 10**6))
-    _staff(demo, "admin", "Asha", Designation.ADMIN, company,
-           f"+9190000{next(phone_n):05d}", pw_hash)
-    _staff(demo, "ho.manager", "Harish", Designation.HO_MANAGER, company,
-           f"+9190000{next(phone_n):05d}", pw_hash)
+    _staff(
+        demo,
+        "admin",
+        "Asha",
+        Designation.ADMIN,
+        company,
+        f"+9190000{next(phone_n):05d}",
+        pw_hash,
+    )
+    _staff(
+        demo,
+        "ho.manager",
+        "Harish",
+        Designation.HO_MANAGER,
+        company,
+        f"+9190000{next(phone_n):05d}",
+        pw_hash,
+    )
     per_plant_cap = 999 * CONNECTIONS_PER_POLE // 2
     plant_count = max(6, math.ceil(customers / per_plant_cap))
     codes = iter(_plant_codes(plant_count))
     cluster_list: list[Cluster] = []
     for s_code, s_name in STATES:
         state = org.state_create(company=company, code=s_code, name=s_name, by=None)
-        _staff(demo, f"si.{s_code.lower()}", "Sanjay", Designation.STATE_INCHARGE, state,
-               f"+9190000{next(phone_n):05d}", pw_hash)
+        _staff(
+            demo,
+            f"si.{s_code.lower()}",
+            "Sanjay",
+            Designation.STATE_INCHARGE,
+            state,
+            f"+9190000{next(phone_n):05d}",
+            pw_hash,
+        )
         for c_code in CLUSTERS[s_code]:
-            cluster = org.cluster_create(state=state, code=c_code, name=c_code.title(),
-                                         by=None)
+            cluster = org.cluster_create(
+                state=state, code=c_code, name=c_code.title(), by=None
+            )
             cluster_list.append(cluster)
-            _staff(demo, f"ci.{s_code.lower()}-{c_code.lower()}", "Chandan",
-                   Designation.CLUSTER_INCHARGE, cluster,
-                   f"+9190000{next(phone_n):05d}", pw_hash)
+            _staff(
+                demo,
+                f"ci.{s_code.lower()}-{c_code.lower()}",
+                "Chandan",
+                Designation.CLUSTER_INCHARGE,
+                cluster,
+                f"+9190000{next(phone_n):05d}",
+                pw_hash,
+            )
     for i in range(plant_count):
         cluster = cluster_list[i % len(cluster_list)]
         code, name = next(codes)
         plant = org.plant_create(
-            cluster=cluster, code=code, name=name, village=name,
+            cluster=cluster,
+            code=code,
+            name=name,
+            village=name,
             capacity_kwp=Decimal(rng.choice(["20.00", "30.00", "40.00", "60.00"])),
             by=None,
         )
         demo.plants.append(plant)
         key = plant.key.lower()
-        for prefix, first, designation in [("csa", "Kavita", Designation.CSA),
-                                           ("tech", "Ramesh", Designation.TECHNICIAN),
-                                           ("op", "Om", Designation.OPERATOR)]:
-            _staff(demo, f"{prefix}.{key}", first, designation, plant,
-                   f"+9190000{next(phone_n):05d}", pw_hash)
+        for prefix, first, designation in [
+            ("csa", "Kavita", Designation.CSA),
+            ("tech", "Ramesh", Designation.TECHNICIAN),
+            ("op", "Om", Designation.OPERATOR),
+        ]:
+            _staff(
+                demo,
+                f"{prefix}.{key}",
+                first,
+                designation,
+                plant,
+                f"+9190000{next(phone_n):05d}",
+                pw_hash,
+            )
     _build_customers(demo, customers=customers, rng=rng)
     return demo
 
 
 def _network(plant: Plant, poles: int) -> list[Pole]:
     feeders = [
-        org.feeder_create(plant=plant, code=f"F{n + 1}", name=f"Feeder {n + 1}", by=None)
+        org.feeder_create(
+            plant=plant, code=f"F{n + 1}", name=f"Feeder {n + 1}", by=None
+        )
         for n in range(max(1, math.ceil(poles / POLES_PER_FEEDER)))
     ]
-    objs = [Pole(feeder=feeders[(n - 1) // POLES_PER_FEEDER], plant=plant, number=n)
-            for n in range(1, poles + 1)]
+    objs = [
+        Pole(feeder=feeders[(n - 1) // POLES_PER_FEEDER], plant=plant, number=n)
+        for n in range(1, poles + 1)
+    ]
     bulk_create_with_history(objs, Pole, batch_size=2000)
     return list(Pole.objects.filter(plant=plant).order_by("number"))
 
 
 def _build_customers(demo: Demo, *, customers: int, rng: random.Random) -> None:
     plants = demo.plants
-    share = [customers // len(plants) + (1 if i < customers % len(plants) else 0)
-             for i in range(len(plants))]
+    share = [
+        customers // len(plants) + (1 if i < customers % len(plants) else 0)
+        for i in range(len(plants))
+    ]
     users: list[User] = []
     rows: list[Customer] = []
     serial = 0
@@ -143,17 +248,35 @@ def _build_customers(demo: Demo, *, customers: int, rng: random.Random) -> None:
                 [CustomerStatus.ACTIVE, CustomerStatus.INACTIVE, CustomerStatus.BANNED],
                 weights=[88, 8, 4],
             )[0]
-            user = User(username=f"c{phone}", kind=User.Kind.CUSTOMER, phone=phone,
-                        language=rng.choice(["hi", "hi", "en"]), password="!")
+            user = User(
+                username=f"c{phone}",
+                kind=User.Kind.CUSTOMER,
+                phone=phone,
+                language=rng.choice(["hi", "hi", "en"]),
+                password="!",
+            )
             users.append(user)
-            rows.append(Customer(
-                company=demo.company, plant=plant, pole=pole, connection_no=conn,
-                customer_id=ids.customer_id(state=plant.state.code, plant=plant.code,
-                                            pole=pole.number, connection=conn),
-                name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", phone=phone,
-                language=user.language, status=status,
-                status_reason="" if status == CustomerStatus.ACTIVE else "non-payment",
-            ))
+            rows.append(
+                Customer(
+                    company=demo.company,
+                    plant=plant,
+                    pole=pole,
+                    connection_no=conn,
+                    customer_id=ids.customer_id(
+                        state=plant.state.code,
+                        plant=plant.code,
+                        pole=pole.number,
+                        connection=conn,
+                    ),
+                    name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    phone=phone,
+                    language=user.language,
+                    status=status,
+                    status_reason=""
+                    if status == CustomerStatus.ACTIVE
+                    else "non-payment",
+                )
+            )
     created = User.objects.bulk_create(users, batch_size=2000)
     if not all(u.pk for u in created):  # SQLite < 3.35 returns no ids
         by_phone = dict(User.objects.filter(kind="customer").values_list("phone", "pk"))

@@ -120,11 +120,13 @@ def staff_list_for(user: Any, action: Action = Action.STAFF_VIEW) -> QuerySet[St
     return qs.filter(_staff_q(require(user, action)))
 
 
-# --- one object (detail pages, edits) ---------------------------------------------------
+# --- one object (detail pages, edits) ---------------------------------------
 def _one(qs: QuerySet[Any], what: str, **lookup: Any) -> Any:
     obj = qs.filter(**lookup).first()
     if obj is None:
-        raise Http404(f"No {what} {'/'.join(str(v) for v in lookup.values())} in your scope.")
+        raise Http404(
+            f"No {what} {'/'.join(str(v) for v in lookup.values())} in your scope."
+        )
     return obj
 
 
@@ -155,8 +157,9 @@ def get_pole_for_user(
     user: Any, plant_key: str, number: int, action: Action = Action.ORG_VIEW
 ) -> Pole:
     plant = get_plant_for_user(user, plant_key, action)
-    return _one(Pole.objects.filter(plant=plant).select_related("feeder"), "pole",
-                number=number)
+    return _one(
+        Pole.objects.filter(plant=plant).select_related("feeder"), "pole", number=number
+    )
 
 
 def get_staff_for_user(

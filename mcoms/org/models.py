@@ -1,4 +1,4 @@
-"""Organisation: Company -> State -> Cluster -> Plant -> Feeder -> Pole, and the people."""
+"""Organisation: Company > State > Cluster > Plant > Feeder > Pole, and people."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ class Company(models.Model):
 
 
 class State(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="states")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="states"
+    )
     code = models.CharField(
-        _("code"), max_length=2,
+        _("code"),
+        max_length=2,
         validators=[RegexValidator(ids.STATE_CODE, _("Two capital letters, e.g. BH."))],
     )
     name = models.CharField(_("name"), max_length=80)
@@ -45,7 +48,9 @@ class State(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="state_code_unique"),
+            models.UniqueConstraint(
+                fields=["company", "code"], name="state_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,8 +60,11 @@ class State(models.Model):
 class Cluster(models.Model):
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="clusters")
     code = models.CharField(
-        _("code"), max_length=12,
-        validators=[RegexValidator(ids.CLUSTER_CODE, _("2 to 12 capital letters or digits."))],
+        _("code"),
+        max_length=12,
+        validators=[
+            RegexValidator(ids.CLUSTER_CODE, _("2 to 12 capital letters or digits."))
+        ],
     )
     name = models.CharField(_("name"), max_length=80)
     history = HistoricalRecords()
@@ -64,7 +72,9 @@ class Cluster(models.Model):
     class Meta:
         ordering = ["state__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["state", "code"], name="cluster_code_unique"),
+            models.UniqueConstraint(
+                fields=["state", "code"], name="cluster_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,18 +86,27 @@ class Cluster(models.Model):
 
 
 class Plant(models.Model):
-    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="plants")
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="plants"
+    )
     # Denormalised from the cluster so that scope filters and the customer-ID prefix
     # need no joins; set by the services, never by hand.
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="plants")
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="plants")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="plants"
+    )
     code = models.CharField(
-        _("code"), max_length=4,
-        validators=[RegexValidator(ids.PLANT_CODE, _("Four capital letters, e.g. KATS."))],
+        _("code"),
+        max_length=4,
+        validators=[
+            RegexValidator(ids.PLANT_CODE, _("Four capital letters, e.g. KATS."))
+        ],
     )
     name = models.CharField(_("name"), max_length=80)
     capacity_kwp = models.DecimalField(
-        _("capacity (kWp)"), max_digits=8, decimal_places=2,
+        _("capacity (kWp)"),
+        max_digits=8,
+        decimal_places=2,
         validators=[MinValueValidator(0.01)],
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Kolkata")
@@ -115,8 +134,11 @@ class Plant(models.Model):
 class Feeder(models.Model):
     plant = models.ForeignKey(Plant, on_delete=models.PROTECT, related_name="feeders")
     code = models.CharField(
-        _("code"), max_length=8,
-        validators=[RegexValidator(ids.FEEDER_CODE, _("1 to 8 capital letters or digits."))],
+        _("code"),
+        max_length=8,
+        validators=[
+            RegexValidator(ids.FEEDER_CODE, _("1 to 8 capital letters or digits."))
+        ],
     )
     name = models.CharField(_("name"), max_length=80, blank=True)
     history = HistoricalRecords()
@@ -124,7 +146,9 @@ class Feeder(models.Model):
     class Meta:
         ordering = ["plant_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["plant", "code"], name="feeder_code_unique"),
+            models.UniqueConstraint(
+                fields=["plant", "code"], name="feeder_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,15 +161,21 @@ class Pole(models.Model):
     number = models.PositiveSmallIntegerField(
         _("pole number"), validators=[MinValueValidator(1), MaxValueValidator(999)]
     )
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["plant_id", "number"]
         constraints = [
             # The pole number is part of the customer ID, so it is unique per plant.
-            models.UniqueConstraint(fields=["plant", "number"], name="pole_number_unique"),
+            models.UniqueConstraint(
+                fields=["plant", "number"], name="pole_number_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(number__gte=1, number__lte=999), name="pole_number_range"
             ),
@@ -169,7 +199,8 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["phone"], condition=Q(kind="customer"),
+                fields=["phone"],
+                condition=Q(kind="customer"),
                 name="customer_user_phone_unique",
             ),
         ]
@@ -197,11 +228,17 @@ class Staff(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="staff")
-    designation = models.CharField(_("designation"), max_length=20, choices=Designation.choices)
-    scope_level = models.CharField(_("scope"), max_length=10, choices=ScopeLevel.choices)
+    designation = models.CharField(
+        _("designation"), max_length=20, choices=Designation.choices
+    )
+    scope_level = models.CharField(
+        _("scope"), max_length=10, choices=ScopeLevel.choices
+    )
     # The scope node and its ancestors, denormalised (set by staff services).
     state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT)
-    cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.PROTECT)
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.PROTECT
+    )
     plant = models.ForeignKey(Plant, null=True, blank=True, on_delete=models.PROTECT)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -212,20 +249,37 @@ class Staff(models.Model):
             models.CheckConstraint(
                 name="staff_scope_consistent",
                 condition=(
-                    Q(scope_level="company", state__isnull=True, cluster__isnull=True,
-                      plant__isnull=True)
-                    | Q(scope_level="state", state__isnull=False, cluster__isnull=True,
-                        plant__isnull=True)
-                    | Q(scope_level="cluster", state__isnull=False, cluster__isnull=False,
-                        plant__isnull=True)
-                    | Q(scope_level="plant", state__isnull=False, cluster__isnull=False,
-                        plant__isnull=False)
+                    Q(
+                        scope_level="company",
+                        state__isnull=True,
+                        cluster__isnull=True,
+                        plant__isnull=True,
+                    )
+                    | Q(
+                        scope_level="state",
+                        state__isnull=False,
+                        cluster__isnull=True,
+                        plant__isnull=True,
+                    )
+                    | Q(
+                        scope_level="cluster",
+                        state__isnull=False,
+                        cluster__isnull=False,
+                        plant__isnull=True,
+                    )
+                    | Q(
+                        scope_level="plant",
+                        state__isnull=False,
+                        cluster__isnull=False,
+                        plant__isnull=False,
+                    )
                 ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.username} ({self.get_designation_display()})"
+        name = self.user.get_full_name() or self.user.username
+        return f"{name} ({self.get_designation_display()})"
 
     @property
     def scope_node(self) -> Company | State | Cluster | Plant:

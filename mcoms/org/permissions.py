@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from mcoms.org.models import Designation as D
+from mcoms.org.models import Designation
+
+D = Designation
 
 
 class Action(StrEnum):
@@ -34,7 +36,9 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     Action.BACKOFFICE_USE: frozenset(MANAGERS),
     # The field agent app: field teams and the in-charges; the manual shows no
     # field-app module for head office; the company admin sees everything.
-    Action.FIELD_USE: frozenset(FIELD | {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}),
+    Action.FIELD_USE: frozenset(
+        FIELD | {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
     Action.ORG_VIEW: frozenset(EVERYONE),
     Action.ORG_EDIT_STRUCTURE: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
     Action.ORG_EDIT_NETWORK: frozenset(

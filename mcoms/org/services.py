@@ -57,13 +57,25 @@ def cluster_update(*, cluster: Cluster, by: User | None, **changes: Any) -> Clus
 
 @transaction.atomic
 def plant_create(
-    *, cluster: Cluster, code: str, name: str, capacity_kwp: Decimal,
-    timezone: str = "Asia/Kolkata", village: str = "", by: User | None,
+    *,
+    cluster: Cluster,
+    code: str,
+    name: str,
+    capacity_kwp: Decimal,
+    timezone: str = "Asia/Kolkata",
+    village: str = "",
+    by: User | None,
 ) -> Plant:
     _check_timezone(timezone)
     plant = Plant(
-        cluster=cluster, state=cluster.state, company=cluster.state.company, code=code,
-        name=name, capacity_kwp=capacity_kwp, timezone=timezone, village=village,
+        cluster=cluster,
+        state=cluster.state,
+        company=cluster.state.company,
+        code=code,
+        name=name,
+        capacity_kwp=capacity_kwp,
+        timezone=timezone,
+        village=village,
     )
     return validated_save(plant, by=by)
 
@@ -76,7 +88,8 @@ def plant_update(*, plant: Plant, by: User | None, **changes: Any) -> Plant:
         cluster = changes["cluster"]
         if cluster.state_id != plant.state_id:
             raise ValidationFailed(
-                "cluster_other_state", "A plant can only move to a cluster of its state.",
+                "cluster_other_state",
+                "A plant can only move to a cluster of its state.",
                 field="cluster",
             )
     allowed = {"name", "capacity_kwp", "timezone", "village", "cluster"}
@@ -84,7 +97,9 @@ def plant_update(*, plant: Plant, by: User | None, **changes: Any) -> Plant:
 
 
 @transaction.atomic
-def feeder_create(*, plant: Plant, code: str, name: str = "", by: User | None) -> Feeder:
+def feeder_create(
+    *, plant: Plant, code: str, name: str = "", by: User | None
+) -> Feeder:
     return validated_save(Feeder(plant=plant, code=code, name=name), by=by)
 
 
@@ -95,11 +110,20 @@ def feeder_update(*, feeder: Feeder, by: User | None, **changes: Any) -> Feeder:
 
 @transaction.atomic
 def pole_create(
-    *, feeder: Feeder, number: int, by: User | None,
-    latitude: Decimal | None = None, longitude: Decimal | None = None,
+    *,
+    feeder: Feeder,
+    number: int,
+    by: User | None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
 ) -> Pole:
-    pole = Pole(feeder=feeder, plant=feeder.plant, number=number,
-                latitude=latitude, longitude=longitude)
+    pole = Pole(
+        feeder=feeder,
+        plant=feeder.plant,
+        number=number,
+        latitude=latitude,
+        longitude=longitude,
+    )
     return validated_save(pole, by=by)
 
 
@@ -107,7 +131,8 @@ def pole_create(
 def pole_update(*, pole: Pole, by: User | None, **changes: Any) -> Pole:
     if "feeder" in changes and changes["feeder"].plant_id != pole.plant_id:
         raise ValidationFailed(
-            "feeder_other_plant", "A pole can only move to a feeder of its plant.",
+            "feeder_other_plant",
+            "A pole can only move to a feeder of its plant.",
             field="feeder",
         )
     allowed = {"latitude", "longitude", "feeder"}
@@ -118,16 +143,32 @@ def _scope_fields(
     company: Company, node: Company | State | Cluster | Plant
 ) -> dict[str, Any]:
     if isinstance(node, Plant):
-        return {"scope_level": ScopeLevel.PLANT, "plant": node, "cluster": node.cluster,
-                "state": node.state}
+        return {
+            "scope_level": ScopeLevel.PLANT,
+            "plant": node,
+            "cluster": node.cluster,
+            "state": node.state,
+        }
     if isinstance(node, Cluster):
-        return {"scope_level": ScopeLevel.CLUSTER, "plant": None, "cluster": node,
-                "state": node.state}
+        return {
+            "scope_level": ScopeLevel.CLUSTER,
+            "plant": None,
+            "cluster": node,
+            "state": node.state,
+        }
     if isinstance(node, State):
-        return {"scope_level": ScopeLevel.STATE, "plant": None, "cluster": None,
-                "state": node}
-    return {"scope_level": ScopeLevel.COMPANY, "plant": None, "cluster": None,
-            "state": None}
+        return {
+            "scope_level": ScopeLevel.STATE,
+            "plant": None,
+            "cluster": None,
+            "state": node,
+        }
+    return {
+        "scope_level": ScopeLevel.COMPANY,
+        "plant": None,
+        "cluster": None,
+        "state": None,
+    }
 
 
 def _node_company(node: Company | State | Cluster | Plant) -> Company:
@@ -142,47 +183,72 @@ def _node_company(node: Company | State | Cluster | Plant) -> Company:
 
 @transaction.atomic
 def staff_create(
-    *, username: str, password: str | None, first_name: str, last_name: str = "",
-    phone: str = "", designation: str, scope: Company | State | Cluster | Plant,
-    language: str = Language.ENGLISH, by: User | None,
+    *,
+    username: str,
+    password: str | None,
+    first_name: str,
+    last_name: str = "",
+    phone: str = "",
+    designation: str,
+    scope: Company | State | Cluster | Plant,
+    language: str = Language.ENGLISH,
+    by: User | None,
 ) -> Staff:
     if designation not in Designation.values:
         raise ValidationFailed(
-            "designation_unknown", f"{designation!r} is not a designation.",
+            "designation_unknown",
+            f"{designation!r} is not a designation.",
             field="designation",
         )
     if User.objects.filter(username=username).exists():
         raise ValidationFailed("duplicate", "This username is taken.", field="username")
-    user = User(username=username, first_name=first_name, last_name=last_name,
-                phone=phone, language=language, kind=User.Kind.STAFF)
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        language=language,
+        kind=User.Kind.STAFF,
+    )
     if password is None:
         user.set_unusable_password()
     else:
         user.set_password(password)
     validated_save(user, by=by)
     company = _node_company(scope)
-    staff = Staff(user=user, company=company, designation=designation,
-                  **_scope_fields(company, scope))
+    staff = Staff(
+        user=user,
+        company=company,
+        designation=designation,
+        **_scope_fields(company, scope),
+    )
     return validated_save(staff, by=by)
 
 
 @transaction.atomic
 def staff_update(
-    *, staff: Staff, by: User | None, designation: str | None = None,
+    *,
+    staff: Staff,
+    by: User | None,
+    designation: str | None = None,
     scope: Company | State | Cluster | Plant | None = None,
-    is_active: bool | None = None, **user_changes: Any,
+    is_active: bool | None = None,
+    **user_changes: Any,
 ) -> Staff:
     if designation is not None:
         if designation not in Designation.values:
             raise ValidationFailed(
-                "designation_unknown", f"{designation!r} is not a designation.",
+                "designation_unknown",
+                f"{designation!r} is not a designation.",
                 field="designation",
             )
         staff.designation = designation
     if scope is not None:
         if _node_company(scope).pk != staff.company_id:
             raise ValidationFailed(
-                "scope_other_company", "Scope must be in the same company.", field="scope"
+                "scope_other_company",
+                "Scope must be in the same company.",
+                field="scope",
             )
         for name, value in _scope_fields(staff.company, scope).items():
             setattr(staff, name, value)

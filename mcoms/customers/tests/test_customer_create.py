@@ -50,8 +50,11 @@ def test_two_agents_at_the_same_moment_get_different_ids() -> None:
     def agent(n: int) -> None:
         try:
             barrier.wait()
-            made.append(customer_create(pole=pole, name=f"N{n}",
-                                        phone=f"+91982222220{n}", by=None).customer_id)
+            made.append(
+                customer_create(
+                    pole=pole, name=f"N{n}", phone=f"+91982222220{n}", by=None
+                ).customer_id
+            )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -9,15 +9,20 @@ from mcoms.org.models import Designation, Plant, Staff
 
 
 def _snapshot() -> list[tuple[str, str, str, str]]:
-    return list(Customer.objects.order_by("customer_id").values_list(
-        "customer_id", "name", "phone", "status"))
+    return list(
+        Customer.objects.order_by("customer_id").values_list(
+            "customer_id", "name", "phone", "status"
+        )
+    )
 
 
 @pytest.mark.django_db
 def test_it_builds_every_designation_and_the_asked_number_of_customers() -> None:
     call_command("seed_demo", customers=120, seed=3)
     assert Customer.objects.count() == 120
-    assert set(Staff.objects.values_list("designation", flat=True)) == set(Designation.values)
+    assert set(Staff.objects.values_list("designation", flat=True)) == set(
+        Designation.values
+    )
     assert Plant.objects.count() >= 6
     ids = [c for c, *_ in _snapshot()]
     assert len(set(ids)) == 120

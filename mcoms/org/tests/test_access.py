@@ -23,13 +23,16 @@ EXPECTED_PLANTS = {
 
 
 @pytest.mark.parametrize(("name", "expected"), EXPECTED_PLANTS.items())
-def test_each_designation_sees_exactly_its_plants(world: World, name: str,
-                                                  expected: set[str]) -> None:
+def test_each_designation_sees_exactly_its_plants(
+    world: World, name: str, expected: set[str]
+) -> None:
     user = world.user(name)
     keys = {p.key for p in access.plants_for(user)}
     assert keys == expected
     if name == "other_admin":
-        assert {p.company_id for p in access.plants_for(user)} == {world.other_company.pk}
+        assert {p.company_id for p in access.plants_for(user)} == {
+            world.other_company.pk
+        }
 
 
 def test_customers_are_scoped_like_their_plants(world: World) -> None:
@@ -38,8 +41,9 @@ def test_customers_are_scoped_like_their_plants(world: World) -> None:
     with pytest.raises(Http404):
         get_customer_for_user(world.user("csa"), world.customers["BHSIKA"].customer_id)
     # The other company reuses the same codes: it gets its own customer, never ours.
-    theirs = get_customer_for_user(world.user("other_admin"),
-                                   world.customers["BHKATS"].customer_id)
+    theirs = get_customer_for_user(
+        world.user("other_admin"), world.customers["BHKATS"].customer_id
+    )
     assert theirs == world.customers["other"]
 
 

@@ -24,11 +24,21 @@ def test_it_refuses_a_duplicate_code_within_the_parent(world: World) -> None:
         services.state_create(company=world.company, code="BH", name="Again", by=None)
     assert err.value.code == "duplicate"
     with pytest.raises(ValidationFailed):
-        services.plant_create(cluster=world.clusters["BH-SOUTH"], code="KATS",
-                              name="Dup", capacity_kwp=Decimal("5"), by=None)
+        services.plant_create(
+            cluster=world.clusters["BH-SOUTH"],
+            code="KATS",
+            name="Dup",
+            capacity_kwp=Decimal("5"),
+            by=None,
+        )
     # The same code under another parent is fine.
-    plant = services.plant_create(cluster=world.clusters["UP-EAST"], code="KATS",
-                                  name="Other state", capacity_kwp=Decimal("5"), by=None)
+    plant = services.plant_create(
+        cluster=world.clusters["UP-EAST"],
+        code="KATS",
+        name="Other state",
+        capacity_kwp=Decimal("5"),
+        by=None,
+    )
     assert plant.key == "UPKATS"
 
 
@@ -37,11 +47,18 @@ def test_plant_codes_are_four_letters_and_capacity_positive(world: World) -> Non
     before = Plant.objects.count()
     for code, kwp in [("KAT", "5"), ("KAT1", "5"), ("ABCD", "0")]:
         with pytest.raises(ValidationFailed):
-            services.plant_create(cluster=cluster, code=code, name="x",
-                                  capacity_kwp=Decimal(kwp), by=None)
+            services.plant_create(
+                cluster=cluster, code=code, name="x", capacity_kwp=Decimal(kwp), by=None
+            )
     with pytest.raises(ValidationFailed) as err:
-        services.plant_create(cluster=cluster, code="ABCD", name="x",
-                              capacity_kwp=Decimal("5"), timezone="Mars/Base", by=None)
+        services.plant_create(
+            cluster=cluster,
+            code="ABCD",
+            name="x",
+            capacity_kwp=Decimal("5"),
+            timezone="Mars/Base",
+            by=None,
+        )
     assert err.value.code == "timezone_unknown"
     assert Plant.objects.count() == before
 
@@ -76,7 +93,8 @@ def test_edits_keep_their_history_with_the_user(world: World) -> None:
     assert latest.prev_record is not None
     delta = latest.diff_against(latest.prev_record)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [
-        ("name", "North", "North Bihar")]
+        ("name", "North", "North Bihar")
+    ]
 
 
 def test_staff_scope_follows_the_node(world: World) -> None:

@@ -9,13 +9,14 @@ from mcoms.org.models import Company
 
 
 class Command(BaseCommand):
-    help = "Build the deterministic demo company (states, clusters, plants, staff, customers)."
+    help = "Build the deterministic demo company: org, staff and customers."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=300)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="Do nothing if the demo company already exists.",
         )
 
@@ -26,9 +27,13 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("Demo company already present; nothing to do.")
                 return
-            raise CommandError("The demo company exists already (use a fresh database).")
+            raise CommandError(
+                "The demo company exists already (use a fresh database)."
+            )
         demo = build_demo(customers=options["customers"], seed=options["seed"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo company {demo.company.name}: {len(demo.plants)} plants, "
-            f"{len(demo.staff)} staff, {demo.customers} customers."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo company {demo.company.name}: {len(demo.plants)} plants, "
+                f"{len(demo.staff)} staff, {demo.customers} customers."
+            )
+        )
