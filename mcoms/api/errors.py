@@ -31,18 +31,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         return Response(body, status=exc.status)
     if isinstance(exc, Http404):
-        return Response({"code": "not_found", "detail": str(exc) or "Not found."},
-                        status=status.HTTP_404_NOT_FOUND)
+        return Response(
+            {"code": "not_found", "detail": str(exc) or "Not found."},
+            status=status.HTTP_404_NOT_FOUND,
+        )
     if isinstance(exc, PermissionDenied):
-        return Response({"code": "permission_denied", "detail": str(exc) or "Forbidden."},
-                        status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"code": "permission_denied", "detail": str(exc) or "Forbidden."},
+            status=status.HTTP_403_FORBIDDEN,
+        )
     response = drf_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         field, message, code = _first_field_error(exc.detail)
-        body = {"code": code if code != "invalid" else "invalid_input", "detail": message,
-                "errors": exc.detail}
+        body = {
+            "code": code if code != "invalid" else "invalid_input",
+            "detail": message,
+            "errors": exc.detail,
+        }
         if field:
             body["field"] = field
         response.data = body

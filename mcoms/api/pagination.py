@@ -1,3 +1,7 @@
+"""One pagination for every list: ``count``, ``next``, ``previous``, ``results``."""
+
+from __future__ import annotations
+
 from rest_framework.pagination import PageNumberPagination
 
 

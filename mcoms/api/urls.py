@@ -1,5 +1,65 @@
-from django.urls import path
+"""The REST API: ``/api/v1/...``, its OpenAPI schema and offline docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from mcoms.api import network, org
 
 app_name = "api"
 
-urlpatterns: list = []
+
+class OfflineRedocView(SpectacularRedocView):
+    """Redoc from the sidecar, without the web fonts the stock page links to."""
+
+    template_name = "api/redoc.html"
+
+
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Unknown API paths answer JSON like every other API error."""
+    return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+
+
+v1: list[URLPattern | URLResolver] = [
+    path("states/", org.StateListCreateApi.as_view(), name="state-list"),
+    path("states/<str:code>/", org.StateDetailApi.as_view(), name="state-detail"),
+    path("clusters/", org.ClusterListCreateApi.as_view(), name="cluster-list"),
+    path("clusters/<str:key>/", org.ClusterDetailApi.as_view(), name="cluster-detail"),
+    path("plants/", org.PlantListCreateApi.as_view(), name="plant-list"),
+    path("plants/<str:key>/", org.PlantDetailApi.as_view(), name="plant-detail"),
+    path(
+        "plants/<str:plant>/feeders/",
+        network.FeederListCreateApi.as_view(),
+        name="feeder-list",
+    ),
+    path(
+        "plants/<str:plant>/feeders/<str:code>/",
+        network.FeederDetailApi.as_view(),
+        name="feeder-detail",
+    ),
+    path(
+        "plants/<str:plant>/poles/",
+        network.PoleListCreateApi.as_view(),
+        name="pole-list",
+    ),
+    path(
+        "plants/<str:plant>/poles/<int:number>/",
+        network.PoleDetailApi.as_view(),
+        name="pole-detail",
+    ),
+    path("ledger/", include("mcoms.api.ledger")),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", OfflineRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^.*$", not_found),
+]
