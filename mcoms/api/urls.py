@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mcoms.api import network, org
+from mcoms.api import auth, customers, me, network, org, staff
 
 app_name = "api"
 
@@ -53,6 +53,19 @@ v1: list[URLPattern | URLResolver] = [
         network.PoleDetailApi.as_view(),
         name="pole-detail",
     ),
+    path("staff/", staff.StaffListCreateApi.as_view(), name="staff-list"),
+    path("staff/<str:username>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
+    path("customers/", customers.CustomerListApi.as_view(), name="customer-list"),
+    path(
+        "customers/<str:customer_id>/",
+        customers.CustomerDetailApi.as_view(),
+        name="customer-detail",
+    ),
+    path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
+    path("auth/otp/request/", auth.OtpRequestApi.as_view(), name="auth-otp-request"),
+    path("auth/otp/verify/", auth.OtpVerifyApi.as_view(), name="auth-otp-verify"),
+    path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
+    path("me/", me.MeApi.as_view(), name="me"),
     path("ledger/", include("mcoms.api.ledger")),
 ]
 
