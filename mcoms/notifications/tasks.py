@@ -1,0 +1,71 @@
+"""Delivery of outbox messages (run by ``manage.py db_worker``, or at once
+with the immediate backend)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from mcoms.notifications.gateways import sms_gateway
+from mcoms.notifications.models import Channel, Message, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+
+def message_claim(*, message_id: int) -> bool:
+    """Compare-and-swap queued -> sending: True for exactly one caller."""
+    claimed = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    """Send one queued message; returns its final status.
+
+    A message that is not (or no longer) queued is left alone, so a task that
+    runs twice, or two workers, never send twice.
+    """
+    if not message_claim(message_id=message_id):
+        return "skipped"
+    message = Message.objects.get(pk=message_id)
+    try:
+        ref = _send(message)
+    except Exception as exc:
+        logger.warning("message %s failed: %s", message_id, exc)
+        _finish(message, status=MessageStatus.FAILED, error=f"{exc!r:.1000}")
+        return MessageStatus.FAILED
+    _finish(message, status=MessageStatus.SENT, ref=ref)
+    return MessageStatus.SENT
+
+
+def _send(message: Message) -> str:
+    if message.channel == Channel.SMS:
+        return sms_gateway().send(
+            to=str(message.phone), body=message.body, message_id=message.pk
+        )
+    if message.channel == Channel.EMAIL:
+        send_mail(
+            subject=message.subject or message.template.replace("_", " ").capitalize(),
+            message=message.body,
+            from_email=None,
+            recipient_list=[message.email],
+        )
+        return ""
+    return ""  # in-app: the row is the message; it is read in the app
+
+
+def _finish(message: Message, *, status: str, ref: str = "", error: str = "") -> None:
+    changes: dict[str, object] = {"status": status, "last_error": error}
+    if status == MessageStatus.SENT:
+        changes |= {"sent_at": timezone.now(), "provider_ref": ref[:100]}
+    if message.redacted_body:
+        changes |= {"body": message.redacted_body, "redacted_body": ""}
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        **changes
+    )
