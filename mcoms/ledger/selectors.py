@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -18,9 +19,12 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, Round
+from django.http import Http404
 
 from mcoms.ledger.models import Account, Entry, HolderType, Journal
-from mcoms.org.models import Company
+from mcoms.org import access
+from mcoms.org.models import Company, ScopeLevel, Staff
+from mcoms.org.permissions import Action
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -145,3 +149,48 @@ def accounts_with_wrong_balance() -> QuerySet[Account]:
         .exclude(cached=F("computed"))
         .order_by("pk")
     )
+
+
+# --- access: the one helper per object kind -----------------------------------------
+def _visible_q(staff: Staff) -> Q:
+    """Accounts of plants in the staff's scope; company-level accounts (no plant)
+    only for company-scoped staff."""
+    q = Q(company_id=staff.company_id) & access.plant_q(staff, "plant__")
+    if staff.scope_level == ScopeLevel.COMPANY:
+        q |= Q(company_id=staff.company_id, plant__isnull=True)
+    return q
+
+
+def accounts_for_user(
+    user: Any, action: Action = Action.LEDGER_VIEW
+) -> QuerySet[Account]:
+    staff = access.require(user, action)
+    return Account.objects.filter(_visible_q(staff)).select_related("plant")
+
+
+def get_account_for_user(
+    user: Any, code: str, action: Action = Action.LEDGER_VIEW
+) -> Account:
+    account = accounts_for_user(user, action).filter(code=code).first()
+    if account is None:
+        raise Http404(f"No account {code} in your scope.")
+    return account
+
+
+def get_journal_for_user(
+    user: Any, journal_id: int, action: Action = Action.LEDGER_VIEW
+) -> Journal:
+    """A journal of the user's company whose every entry is on a visible account."""
+    staff = access.require(user, action)
+    hidden = Account.objects.filter(company_id=staff.company_id).exclude(
+        _visible_q(staff)
+    )
+    journal = (
+        Journal.objects.filter(company_id=staff.company_id, pk=journal_id)
+        .exclude(entries__account__in=hidden)
+        .select_related("company", "posted_by", "reverses")
+        .first()
+    )
+    if journal is None:
+        raise Http404(f"No journal {journal_id} in your scope.")
+    return journal
