@@ -1,5 +1,49 @@
 from django.urls import path
 
+from mcoms.backoffice.views import auth, dashboard, network, pwa, staff, structure
+
 app_name = "backoffice"
 
-urlpatterns: list = []
+PLANT = "plants/<str:plant_key>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    # states > clusters > plants
+    path("states/", structure.state_list, name="state-list"),
+    path("states/new/", structure.state_create, name="state-create"),
+    path("states/<str:code>/", structure.state_detail, name="state-detail"),
+    path("states/<str:code>/edit/", structure.state_edit, name="state-edit"),
+    path(
+        "states/<str:code>/clusters/new/",
+        structure.cluster_create,
+        name="cluster-create",
+    ),
+    path("clusters/", structure.cluster_list, name="cluster-list"),
+    path("clusters/<str:key>/", structure.cluster_detail, name="cluster-detail"),
+    path("clusters/<str:key>/edit/", structure.cluster_edit, name="cluster-edit"),
+    path("clusters/<str:key>/plants/new/", structure.plant_create, name="plant-create"),
+    path("plants/", structure.plant_list, name="plant-list"),
+    path("plants/<str:key>/", structure.plant_detail, name="plant-detail"),
+    path("plants/<str:key>/edit/", structure.plant_edit, name="plant-edit"),
+    # feeders and poles of a plant
+    path(PLANT + "feeders/", network.feeder_list, name="feeder-list"),
+    path(PLANT + "feeders/new/", network.feeder_create, name="feeder-create"),
+    path(PLANT + "feeders/<str:code>/", network.feeder_detail, name="feeder-detail"),
+    path(PLANT + "feeders/<str:code>/edit/", network.feeder_edit, name="feeder-edit"),
+    path(
+        PLANT + "feeders/<str:code>/poles/new/",
+        network.pole_create,
+        name="pole-create",
+    ),
+    path(PLANT + "poles/", network.pole_list, name="pole-list"),
+    path(PLANT + "poles/<int:number>/", network.pole_detail, name="pole-detail"),
+    path(PLANT + "poles/<int:number>/edit/", network.pole_edit, name="pole-edit"),
+    # staff
+    path("staff/", staff.staff_list, name="staff-list"),
+    path("staff/new/", staff.staff_create, name="staff-create"),
+    path("staff/<str:username>/", staff.staff_detail, name="staff-detail"),
+    path("staff/<str:username>/edit/", staff.staff_edit, name="staff-edit"),
+]
