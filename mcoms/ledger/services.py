@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -139,18 +139,31 @@ def _write(company: Company, specs: list[JournalSpec]) -> list[Journal]:
         for account, amount in spec.lines:
             entries.append(
                 Entry(
-                    journal=journal,
+                    journal_id=journal.pk,
                     account_id=account.pk,
                     amount=amount,
                     currency=account.currency,
                 )
             )
             deltas[account.pk] += amount
-    Entry.objects.bulk_create(entries, batch_size=2000)
-    for account_id, delta in sorted(deltas.items()):
-        if delta:
-            Account.objects.filter(pk=account_id).update(balance=F("balance") + delta)
+    Entry.objects.bulk_create(entries, batch_size=5000)
+    _move_balances(deltas)
     return journals
+
+
+def _move_balances(deltas: dict[int, Decimal]) -> None:
+    """One UPDATE per touched account (locked by the caller), in pk order."""
+    rows = [(delta, pk) for pk, delta in sorted(deltas.items()) if delta]
+    if len(rows) == 1:
+        delta, pk = rows[0]
+        Account.objects.filter(pk=pk).update(balance=F("balance") + delta)
+    elif rows:
+        table = connection.ops.quote_name(Account._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET balance = balance + %s WHERE id = %s",  # noqa: S608
+                rows,
+            )
 
 
 def _account_ids(specs: Iterable[JournalSpec]) -> set[int]:
