@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         psycopg.connect(url, connect_timeout=5).close()
     except psycopg.OperationalError as exc:
         pytest.exit(f"CI=true and PostgreSQL is unreachable: {exc}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """PBKDF2 is slow on purpose; tests only need a hasher that works."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

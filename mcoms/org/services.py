@@ -7,6 +7,8 @@ import zoneinfo
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from mcoms.core.errors import ValidationFailed
@@ -181,6 +183,55 @@ def _node_company(node: Company | State | Cluster | Plant) -> Company:
     return node.company
 
 
+RANK = {
+    Designation.OPERATOR: 1,
+    Designation.TECHNICIAN: 1,
+    Designation.CSA: 1,
+    Designation.CLUSTER_INCHARGE: 2,
+    Designation.STATE_INCHARGE: 3,
+    Designation.HO_MANAGER: 4,
+    Designation.ADMIN: 5,
+}
+
+
+def _check_grant(
+    by: User | None, designation: str, scope: Company | State | Cluster | Plant | None
+) -> None:
+    """Nobody grants a designation above their own or a scope outside their own.
+
+    ``by=None`` is the system (seed, migrations), which is trusted.
+    """
+    if by is None:
+        return
+    from mcoms.org.access import node_in_scope, staff_for
+
+    granter = staff_for(by)
+    if (
+        granter is None
+        or RANK[Designation(designation)] > RANK[Designation(granter.designation)]
+    ):
+        raise ValidationFailed(
+            "designation_above_own",
+            "You cannot grant a designation above your own.",
+            field="designation",
+        )
+    if scope is not None and not node_in_scope(granter, scope):
+        raise ValidationFailed(
+            "scope_outside_own",
+            "You cannot grant a scope outside your own.",
+            field="scope",
+        )
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "password_weak", " ".join(exc.messages), field="password"
+        ) from exc
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -200,6 +251,7 @@ def staff_create(
             f"{designation!r} is not a designation.",
             field="designation",
         )
+    _check_grant(by, designation, scope)
     if User.objects.filter(username=username).exists():
         raise ValidationFailed("duplicate", "This username is taken.", field="username")
     user = User(
@@ -213,6 +265,7 @@ def staff_create(
     if password is None:
         user.set_unusable_password()
     else:
+        _check_password(password, user)
         user.set_password(password)
     validated_save(user, by=by)
     company = _node_company(scope)
@@ -235,6 +288,14 @@ def staff_update(
     is_active: bool | None = None,
     **user_changes: Any,
 ) -> Staff:
+    if (
+        by is not None
+        and by.pk == staff.user_id
+        and (designation is not None or scope is not None or is_active is not None)
+    ):
+        raise ValidationFailed(
+            "own_record", "You cannot change your own designation, scope or status."
+        )
     if designation is not None:
         if designation not in Designation.values:
             raise ValidationFailed(
@@ -242,7 +303,10 @@ def staff_update(
                 f"{designation!r} is not a designation.",
                 field="designation",
             )
+        _check_grant(by, designation, None)
         staff.designation = designation
+    if by is not None:
+        _check_grant(by, staff.designation, scope or staff.scope_node)
     if scope is not None:
         if _node_company(scope).pk != staff.company_id:
             raise ValidationFailed(

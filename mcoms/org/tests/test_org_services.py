@@ -108,3 +108,64 @@ def test_staff_scope_follows_the_node(world: World) -> None:
         services.staff_update(staff=staff, scope=world.other_company, by=None)
     with pytest.raises(ValidationFailed):
         services.staff_update(staff=staff, designation="king", by=None)
+
+
+def test_nobody_grants_above_their_own_designation_or_scope(world: World) -> None:
+    ho = world.user("ho_manager")
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_create(
+            username="boss",
+            password="a-long-pass-99",
+            first_name="B",
+            designation="admin",
+            scope=world.company,
+            by=ho,
+        )
+    assert err.value.code == "designation_above_own"
+    state_in = world.user("state_incharge")
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_create(
+            username="up.csa",
+            password="a-long-pass-99",
+            first_name="U",
+            designation="csa",
+            scope=world.plants["UPGORA"],
+            by=state_in,
+        )
+    assert err.value.code == "scope_outside_own"
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_update(staff=world.staff["admin"], first_name="X", by=ho)
+    assert err.value.code == "designation_above_own"
+    made = services.staff_create(
+        username="bh.csa",
+        password="a-long-pass-99",
+        first_name="C",
+        designation="csa",
+        scope=world.plants["BHSIKA"],
+        by=state_in,
+    )
+    assert made.plant == world.plants["BHSIKA"]
+
+
+def test_nobody_changes_their_own_designation(world: World) -> None:
+    me = world.staff["state_incharge"]
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_update(staff=me, designation="csa", by=me.user)
+    assert err.value.code == "own_record"
+
+
+def test_a_weak_password_is_refused_and_nothing_is_written(world: World) -> None:
+    from mcoms.org.models import User
+
+    before = User.objects.count()
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_create(
+            username="weak",
+            password="12345",
+            first_name="W",
+            designation="csa",
+            scope=world.plants["BHKATS"],
+            by=world.user("admin"),
+        )
+    assert err.value.code == "password_weak"
+    assert User.objects.count() == before
