@@ -104,3 +104,32 @@ def test_staff_edit_changes_designation_and_scope(world: World, as_user: Login) 
     history = client.get(f"{S}/operator/").context["history"]
     fields = {c.field for c in history[0].changes}
     assert {"designation", "active"} <= fields
+
+
+def test_head_office_cannot_grant_admin(world: World, as_user: Login) -> None:
+    before = Staff.objects.count()
+    response = as_user("ho_manager").post(
+        f"{S}/new/", {**NEW, "designation": "admin", "scope": "company"}
+    )
+    assert "above your own" in str(response.context["form"].errors["designation"])
+    assert Staff.objects.count() == before
+
+
+def test_one_may_rename_oneself_but_not_promote(world: World, as_user: Login) -> None:
+    client = as_user("ho_manager")
+    mine = {
+        "first_name": "Asha",
+        "last_name": "",
+        "phone": "",
+        "language": "en",
+        "designation": "ho_manager",
+        "scope": "company",
+        "is_active": "on",
+    }
+    assert client.post(f"{S}/ho_manager/edit/", mine).status_code == 302
+    staff = Staff.objects.get(user__username="ho_manager")
+    assert (staff.user.first_name, staff.designation) == ("Asha", "ho_manager")
+    response = client.post(f"{S}/ho_manager/edit/", {**mine, "is_active": ""})
+    assert "your own" in str(response.context["form"].non_field_errors())
+    staff.refresh_from_db()
+    assert staff.is_active is True

@@ -72,6 +72,15 @@ KNOWN_MESSAGES = {
         "A pole can only move to a feeder of its plant."
     ),
     "Scope must be in the same company.": _("Scope must be in the same company."),
+    "You cannot grant a designation above your own.": _(
+        "You cannot grant a designation above your own."
+    ),
+    "You cannot grant a scope outside your own.": _(
+        "You cannot grant a scope outside your own."
+    ),
+    "You cannot change your own designation, scope or status.": _(
+        "You cannot change your own designation, scope or status."
+    ),
 }
 BY_CODE = {
     "duplicate": _("This is already in use here; choose another."),

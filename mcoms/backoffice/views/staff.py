@@ -109,8 +109,16 @@ def staff_create(request: StaffRequest) -> HttpResponse:
 
 
 def _update(user: Any, member: Staff, data: dict[str, Any]) -> Staff:
-    data = {**data, "scope": resolve_scope(user, data["scope"])}
-    return services.staff_update(staff=member, by=user, **data)
+    """Send the service only what changed: designation, scope and status are
+    guarded (nobody changes their own), names and language are not."""
+    changes = {k: data[k] for k in ("first_name", "last_name", "phone", "language")}
+    if data["designation"] != member.designation:
+        changes["designation"] = data["designation"]
+    if data["scope"] != scope_value(member):
+        changes["scope"] = resolve_scope(user, data["scope"])
+    if data["is_active"] != member.is_active:
+        changes["is_active"] = data["is_active"]
+    return services.staff_update(staff=member, by=user, **changes)
 
 
 @require_http_methods(GET_POST)
