@@ -1,0 +1,30 @@
+/* MCOMS field app service worker: keep the shell for weak networks. */
+const CACHE = "mcoms-field-v1";
+const SHELL = [{% for url in shell %}"{{ url|escapejs }}",{% endfor %}];
+const OFFLINE = "{{ offline|escapejs }}";
+const HOME = "{{ home|escapejs }}";
+self.addEventListener("install", (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (e) => {
+  e.waitUntil(caches.keys().then((keys) => Promise.all(
+    keys.filter((k) => k.startsWith("mcoms-field-") && k !== CACHE).map((k) => caches.delete(k))
+  )).then(() => self.clients.claim()));
+});
+self.addEventListener("fetch", (e) => {
+  const req = e.request;
+  if (req.method !== "GET" || new URL(req.url).origin !== location.origin) return;
+  if (req.mode === "navigate") {
+    e.respondWith(fetch(req).then((res) => {
+      if (res.ok && new URL(req.url).pathname === HOME) {
+        const copy = res.clone();
+        caches.open(CACHE).then((c) => c.put(HOME, copy));
+      }
+      return res;
+    }).catch(() => caches.match(req).then((hit) => hit || caches.match(OFFLINE))));
+    return;
+  }
+  if (SHELL.includes(new URL(req.url).pathname)) {
+    e.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+  }
+});

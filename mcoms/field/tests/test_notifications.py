@@ -1,0 +1,38 @@
+import pytest
+from django.test import Client
+
+from mcoms.field.tests.helpers import NOT_FIELD
+from mcoms.notifications.models import Channel, Message
+from tests.builders import World
+
+URL = "/field/notifications/"
+
+
+def test_anonymous_is_sent_to_the_sign_in(client: Client) -> None:
+    assert client.get(URL)["Location"].startswith("/field/login/?next=")
+
+
+@pytest.mark.parametrize("username", NOT_FIELD)
+def test_other_designations_get_403(client: Client, world: World, username) -> None:
+    client.force_login(world.user(username))
+    assert client.get(URL).status_code == 403
+
+
+def test_only_my_in_app_messages_newest_first(client: Client, world: World) -> None:
+    me, other = world.user("csa"), world.user("sika_csa")
+    for body in ["first note", "second note"]:
+        Message.objects.create(channel=Channel.INAPP, user=me, template="t", body=body)
+    Message.objects.create(channel=Channel.INAPP, user=other, template="t", body="xx")
+    Message.objects.create(
+        channel=Channel.SMS, user=me, phone="+919810000001", template="t", body="sms"
+    )
+    client.force_login(me)
+    html = client.get(URL).content.decode()
+    assert html.index("second note") < html.index("first note")
+    assert "xx" not in html
+    assert "sms" not in html.replace("SMS", "")
+
+
+def test_an_empty_inbox_says_so(client: Client, world: World) -> None:
+    client.force_login(world.user("csa"))
+    assert b"No notifications yet." in client.get(URL).content

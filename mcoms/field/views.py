@@ -1,0 +1,176 @@
+"""Field agent app (manual chapter 3): small screens for cheap phones."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mcoms.customers.selectors import customers_for
+from mcoms.field import queries
+from mcoms.field.access import field_view
+from mcoms.field.forms import LoginForm, SearchForm
+from mcoms.field.modules import SECTIONS
+from mcoms.org.access import can, get_plant_for_user
+from mcoms.org.models import Staff
+from mcoms.org.permissions import Action
+
+PAGE_SIZE = 50
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(
+        wanted, {request.get_host()}, require_https=request.is_secure()
+    )
+    return wanted if ok and wanted.startswith("/field/") else reverse("field:home")
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Username and password; django-axes counts failures and locks out."""
+    if can(request.user, Action.FIELD_USE):
+        return redirect("field:home")
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if user is None:
+            form.add_error(None, _("Wrong username or password."))
+        elif not can(user, Action.FIELD_USE):
+            form.add_error(None, _("This app is for field staff only."))
+            status = 403
+        else:
+            login(request, user)
+            return redirect(_next_url(request))
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "field/login.html", context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("field:login")
+
+
+@require_GET
+@field_view
+def home(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """Manual 3.3: module icons under their headings, the bell and the menu."""
+    context = {
+        "staff": staff,
+        "sections": SECTIONS,
+        "unread": queries.unread_count(request.user),
+    }
+    return render(request, "field/home.html", context)
+
+
+@require_GET
+@field_view
+def consumers(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """Manual 3.5.4: counts per plant, then the customers, with search."""
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    plants = list(queries.plants_with_counts(request.user))
+    qs = customers_for(request.user)
+    plant = None
+    if request.GET.get("plant"):
+        plant = get_plant_for_user(request.user, request.GET["plant"])
+        qs = qs.filter(plant=plant)
+    qs = queries.customer_search(qs, q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = {
+        key: sum(getattr(p, key) for p in plants)
+        for key in ("active", "inactive", "banned", "total")
+    }
+    context = {
+        "form": form,
+        "plants": plants,
+        "plant": plant,
+        "totals": totals,
+        "page": page,
+        "q": q,
+    }
+    return render(request, "field/consumers.html", context)
+
+
+@require_GET
+@field_view
+def contacts(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """Manual 3.10.4: people of the company around my plants; tap to call."""
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    people = queries.contacts_for(request.user, staff, q)
+    return render(request, "field/contacts.html", {"form": form, "people": people})
+
+
+@require_GET
+@field_view
+def notifications(request: HttpRequest, staff: Staff) -> HttpResponse:
+    """Manual 3.10: the in-app messages addressed to me, newest first."""
+    page = Paginator(queries.inbox_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "field/notifications.html", {"page": page})
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker when there is no network at all."""
+    return render(request, "field/offline.html")
+
+
+@require_GET
+@cache_control(max_age=3600)
+def manifest(request: HttpRequest) -> JsonResponse:
+    data = {
+        "name": "MCOMS Field",
+        "short_name": "MCOMS",
+        "start_url": reverse("field:home"),
+        "scope": reverse("field:home"),
+        "display": "standalone",
+        "background_color": "#f5f7f8",
+        "theme_color": "#0b6e4f",
+        "icons": [
+            {
+                "src": static("field/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
+    }
+    return JsonResponse(data, content_type="application/manifest+json")
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served under /field/ so that its scope is the whole app."""
+    context = {
+        "shell": [
+            reverse("field:offline"),
+            static("css/mcoms.css"),
+            static("field/field.css"),
+            static("field/icon.svg"),
+        ],
+        "offline": reverse("field:offline"),
+        "home": reverse("field:home"),
+    }
+    return render(
+        request, "field/sw.js", context, content_type="text/javascript; charset=utf-8"
+    )
