@@ -19,6 +19,8 @@ from simple_history.utils import bulk_create_with_history
 
 from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
+from mcoms.ledger import services as ledger
+from mcoms.ledger.models import Service
 from mcoms.org import services as org
 from mcoms.org.models import (
     Cluster,
@@ -33,6 +35,8 @@ from mcoms.org.models import (
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (printed for the demo on purpose)
 CONNECTIONS_PER_POLE = 8
+LEDGER_HISTORY_CUSTOMERS = 1000  # the first N customers get charges and payments
+ACTIVATION_CHARGES = [Decimal("150.00"), Decimal("200.00"), Decimal("250.00")]
 POLES_PER_FEEDER = 40
 
 STATES = [("BH", "Bihar"), ("UP", "Uttar Pradesh")]
@@ -210,7 +214,54 @@ def build_demo(*, customers: int, seed: int) -> Demo:
                 pw_hash,
             )
     _build_customers(demo, customers=customers, rng=rng)
+    _post_history(demo, rng=rng)
     return demo
+
+
+def _post_history(demo: Demo, *, rng: random.Random) -> None:
+    """Activation charges for the first customers, and the cash their plant's
+    CSA collected (in full, in part or not yet): balanced journals like real ones."""
+    specs: list[ledger.JournalSpec] = []
+    company = demo.company
+    customers = (
+        Customer.objects.filter(company=company)
+        .select_related("plant__state")
+        .order_by("pk")[:LEDGER_HISTORY_CUSTOMERS]
+    )
+    for customer in customers:
+        plant = customer.plant
+        receivable = ledger.account_for_customer(
+            company=company,
+            customer_id=customer.customer_id,
+            plant=plant,
+            service=Service.ACTIVATION,
+        )
+        revenue = ledger.account_for_plant_revenue(
+            plant=plant, service=Service.ACTIVATION
+        )
+        charge = rng.choice(ACTIVATION_CHARGES)
+        specs.append(
+            ledger.JournalSpec(
+                f"demo:act:{customer.customer_id}",
+                [(receivable, charge), (revenue, -charge)],
+                "activation_charge",
+                "Activation charge (demo)",
+            )
+        )
+        paid = rng.choice([charge, charge, charge, charge / 2, Decimal("0.00")])
+        if paid:
+            cash = ledger.account_for_staff_cash(
+                company=company, username=f"csa.{plant.key.lower()}", plant=plant
+            )
+            specs.append(
+                ledger.JournalSpec(
+                    f"demo:cash:{customer.customer_id}",
+                    [(cash, paid), (receivable, -paid)],
+                    "cash_collection",
+                    "Cash collected (demo)",
+                )
+            )
+    ledger.journal_post_many(company=company, journals=specs)
 
 
 def _network(plant: Plant, poles: int) -> list[Pole]:

@@ -49,3 +49,24 @@ def test_it_refuses_to_seed_twice_unless_asked_to_skip() -> None:
         call_command("seed_demo", customers=5, seed=1)
     call_command("seed_demo", customers=5, seed=1, if_empty=True)
     assert Customer.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_the_demo_ledger_balances_and_some_customers_owe() -> None:
+    from io import StringIO
+
+    from mcoms.ledger.models import Journal
+    from mcoms.ledger.selectors import customer_balances
+
+    call_command("seed_demo", customers=40, seed=5)
+    assert Journal.objects.filter(kind="activation_charge").count() == 40
+    out = StringIO()
+    call_command("ledger_check", stdout=out)
+    assert "OK" in out.getvalue()
+    company = Customer.objects.first().company  # type: ignore[union-attr]
+    owing = [
+        c.customer_id
+        for c in Customer.objects.all()
+        if sum(customer_balances(company, c.customer_id).values()) > 0
+    ]
+    assert 0 < len(owing) < 40
