@@ -22,15 +22,21 @@ def test_only_my_in_app_messages_newest_first(client: Client, world: World) -> N
     me, other = world.user("csa"), world.user("sika_csa")
     for body in ["first note", "second note"]:
         Message.objects.create(channel=Channel.INAPP, user=me, template="t", body=body)
-    Message.objects.create(channel=Channel.INAPP, user=other, template="t", body="xx")
     Message.objects.create(
-        channel=Channel.SMS, user=me, phone="+919810000001", template="t", body="sms"
+        channel=Channel.INAPP, user=other, template="t", body="Note for another agent"
+    )
+    Message.objects.create(
+        channel=Channel.SMS,
+        user=me,
+        phone="+919810000001",
+        template="t",
+        body="An SMS copy, not in-app",
     )
     client.force_login(me)
     html = client.get(URL).content.decode()
     assert html.index("second note") < html.index("first note")
-    assert "xx" not in html
-    assert "sms" not in html.replace("SMS", "")
+    assert "Note for another agent" not in html
+    assert "An SMS copy, not in-app" not in html
 
 
 def test_an_empty_inbox_says_so(client: Client, world: World) -> None:

@@ -22,8 +22,13 @@ def test_only_my_messages(client: Client, world: World) -> None:
     Message.objects.create(
         channel=Channel.INAPP, user=me, template="t", body="Bill is ready"
     )
-    Message.objects.create(channel=Channel.INAPP, user=other, template="t", body="zz")
+    Message.objects.create(
+        channel=Channel.INAPP,
+        user=other,
+        template="t",
+        body="Secret bill of another customer",
+    )
     client.force_login(me)
     html = client.get(URL).content.decode()
     assert "Bill is ready" in html
-    assert "zz" not in html
+    assert "Secret bill of another customer" not in html
