@@ -14,14 +14,20 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mcoms.customers.selectors import customers_for
-from mcoms.field import queries
+from mcoms.customers.selectors import (
+    customer_search,
+    customers_for,
+    plants_with_customer_counts,
+)
 from mcoms.field.access import field_view
 from mcoms.field.forms import LoginForm, SearchForm
 from mcoms.field.modules import SECTIONS
+from mcoms.notifications.selectors import inbox_for, unread_count
+from mcoms.notifications.services import inbox_mark_read
 from mcoms.org.access import can, get_plant_for_user
 from mcoms.org.models import Staff
 from mcoms.org.permissions import Action
+from mcoms.org.selectors import contacts_for
 
 PAGE_SIZE = 50
 
@@ -74,7 +80,7 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
     context = {
         "staff": staff,
         "sections": SECTIONS,
-        "unread": queries.unread_count(request.user),
+        "unread": unread_count(request.user),
     }
     return render(request, "field/home.html", context)
 
@@ -85,13 +91,13 @@ def consumers(request: HttpRequest, staff: Staff) -> HttpResponse:
     """Manual 3.5.4: counts per plant, then the customers, with search."""
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    plants = list(queries.plants_with_counts(request.user))
+    plants = list(plants_with_customer_counts(request.user))
     qs = customers_for(request.user)
     plant = None
     if request.GET.get("plant"):
         plant = get_plant_for_user(request.user, request.GET["plant"])
         qs = qs.filter(plant=plant)
-    qs = queries.customer_search(qs, q)
+    qs = customer_search(qs, q)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     totals = {
         key: sum(getattr(p, key) for p in plants)
@@ -114,7 +120,7 @@ def contacts(request: HttpRequest, staff: Staff) -> HttpResponse:
     """Manual 3.10.4: people of the company around my plants; tap to call."""
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    people = queries.contacts_for(request.user, staff, q)
+    people = contacts_for(request.user, q)
     return render(request, "field/contacts.html", {"form": form, "people": people})
 
 
@@ -122,10 +128,12 @@ def contacts(request: HttpRequest, staff: Staff) -> HttpResponse:
 @field_view
 def notifications(request: HttpRequest, staff: Staff) -> HttpResponse:
     """Manual 3.10: the in-app messages addressed to me, newest first."""
-    page = Paginator(queries.inbox_for(request.user), PAGE_SIZE).get_page(
+    page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "field/notifications.html", {"page": page})
+    response = render(request, "field/notifications.html", {"page": page})
+    inbox_mark_read(user=request.user, messages=page.object_list)  # shown: now read
+    return response
 
 
 @require_GET

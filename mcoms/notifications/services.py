@@ -8,7 +8,7 @@ rolled-back transaction sends nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -156,3 +156,12 @@ def message_mark_read(*, message: Message, user: User) -> Message:
         )
         message.refresh_from_db(fields=["read_at"])
     return message
+
+
+def inbox_mark_read(*, user: Any, messages: Iterable[Message]) -> int:
+    """Mark the shown in-app messages read (the user's own only); returns how many
+    changed. Idempotent: messages already read keep their first read time."""
+    ids = [m.pk for m in messages if m.user_id == user.pk]
+    return Message.objects.filter(
+        pk__in=ids, user=user, channel=Channel.INAPP, read_at__isnull=True
+    ).update(read_at=timezone.now())

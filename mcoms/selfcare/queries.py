@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from mcoms.customers.models import Customer
 from mcoms.customers.selectors import customers_for
-from mcoms.notifications.models import Channel, Message
-from mcoms.org.models import Designation, Staff
 
 
 @dataclass(frozen=True)
@@ -40,22 +37,3 @@ def tiles_for(customer: Customer) -> list[Tile]:
         Tile(_("Scheme & Offers"), "tag"),
         Tile(_("E-Payments"), "card"),
     ]
-
-
-def local_csa(customer: Customer) -> Staff | None:
-    """The customer service agent of the customer's plant, if any."""
-    return (
-        Staff.objects.filter(
-            plant_id=customer.plant_id,
-            designation=Designation.CSA,
-            is_active=True,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-
-
-def inbox_for(user: Any) -> QuerySet[Message]:
-    return Message.objects.filter(user=user, channel=Channel.INAPP)

@@ -19,7 +19,10 @@ from mcoms.core.errors import ValidationFailed
 from mcoms.customers.auth import customer_login_finish, customer_login_start
 from mcoms.customers.models import Customer
 from mcoms.customers.selectors import get_customer_for_user
+from mcoms.notifications.selectors import inbox_for
+from mcoms.notifications.services import inbox_mark_read
 from mcoms.org.models import User
+from mcoms.org.selectors import plant_csa
 from mcoms.selfcare import queries
 from mcoms.selfcare.access import customer_view
 from mcoms.selfcare.errors import message_for
@@ -106,7 +109,7 @@ def _account_context(request: HttpRequest, customer_id: str) -> dict[str, Any]:
         "customer": customer,
         "accounts": queries.accounts_for(request.user),
         "helpline": customer.company.helpline,
-        "csa": queries.local_csa(customer),
+        "csa": plant_csa(plant_id=customer.plant_id),
     }
 
 
@@ -131,14 +134,14 @@ def profile(request: HttpRequest, customer_id: str) -> HttpResponse:
 @customer_view
 def notifications(request: HttpRequest) -> HttpResponse:
     """Manual 4.10: messages to me, newest first (they cannot be deleted)."""
-    page = Paginator(queries.inbox_for(request.user), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(inbox_for(request.user), 50).get_page(request.GET.get("page"))
     accounts = queries.accounts_for(request.user)
     context: dict[str, Any] = {"page": page, "accounts": accounts}
     if accounts:
         context.update(_account_context(request, _chosen_id(request, accounts)))
-    return render(request, "selfcare/notifications.html", context)
+    response = render(request, "selfcare/notifications.html", context)
+    inbox_mark_read(user=request.user, messages=page.object_list)  # shown: now read
+    return response
 
 
 @require_GET

@@ -42,3 +42,13 @@ def test_only_my_in_app_messages_newest_first(client: Client, world: World) -> N
 def test_an_empty_inbox_says_so(client: Client, world: World) -> None:
     client.force_login(world.user("csa"))
     assert b"No notifications yet." in client.get(URL).content
+
+
+def test_opening_the_list_marks_the_shown_messages_read(
+    client: Client, world: World
+) -> None:
+    me = world.user("csa")
+    Message.objects.create(channel=Channel.INAPP, user=me, template="t", body="new")
+    client.force_login(me)
+    assert client.get(URL).status_code == 200
+    assert Message.objects.filter(user=me, read_at__isnull=True).count() == 0
