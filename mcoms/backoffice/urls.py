@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     # states > clusters > plants
     path("states/", structure.state_list, name="state-list"),
     path("states/new/", structure.state_create, name="state-create"),

@@ -10,10 +10,11 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mcoms.core.pwa import manifest_response, service_worker_response
 from mcoms.customers.selectors import (
     customer_search,
     customers_for,
@@ -143,42 +144,25 @@ def offline(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
-    data = {
-        "name": "MCOMS Field",
-        "short_name": "MCOMS",
-        "start_url": reverse("field:home"),
-        "scope": reverse("field:home"),
-        "display": "standalone",
-        "background_color": "#f5f7f8",
-        "theme_color": "#0b6e4f",
-        "icons": [
-            {
-                "src": static("field/icon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-                "purpose": "any",
-            }
-        ],
-    }
-    return JsonResponse(data, content_type="application/manifest+json")
+    return manifest_response(
+        name="MCOMS Field",
+        start_url=reverse("field:home"),
+        icon=static("field/icon.svg"),
+    )
 
 
 @require_GET
-@cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """Served under /field/ so that its scope is the whole app."""
-    context = {
-        "shell": [
-            reverse("field:offline"),
+    return service_worker_response(
+        request,
+        app="field",
+        keep=[
             static("css/mcoms.css"),
             static("field/field.css"),
             static("field/icon.svg"),
         ],
-        "offline": reverse("field:offline"),
-        "home": reverse("field:home"),
-    }
-    return render(
-        request, "field/sw.js", context, content_type="text/javascript; charset=utf-8"
+        offline=reverse("field:offline"),
+        home=reverse("field:home"),
     )

@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mcoms.core.errors import ValidationFailed
+from mcoms.core.pwa import manifest_response, service_worker_response
 from mcoms.customers.auth import customer_login_finish, customer_login_start
 from mcoms.customers.models import Customer
 from mcoms.customers.selectors import get_customer_for_user
@@ -150,43 +151,24 @@ def offline(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
-    data = {
-        "name": "MCOMS Customer",
-        "short_name": "MCOMS",
-        "start_url": reverse("selfcare:home"),
-        "scope": reverse("selfcare:home"),
-        "display": "standalone",
-        "background_color": "#f5f7f8",
-        "theme_color": "#0b6e4f",
-        "icons": [
-            {
-                "src": static("selfcare/icon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-                "purpose": "any",
-            }
-        ],
-    }
-    return JsonResponse(data, content_type="application/manifest+json")
+    return manifest_response(
+        name="MCOMS Customer",
+        start_url=reverse("selfcare:home"),
+        icon=static("selfcare/icon.svg"),
+    )
 
 
 @require_GET
-@cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
-    context = {
-        "shell": [
-            reverse("selfcare:offline"),
+    """Served under /selfcare/ so that its scope is the whole app."""
+    return service_worker_response(
+        request,
+        app="selfcare",
+        keep=[
             static("css/mcoms.css"),
             static("selfcare/selfcare.css"),
             static("selfcare/icon.svg"),
         ],
-        "offline": reverse("selfcare:offline"),
-    }
-    return render(
-        request,
-        "selfcare/sw.js",
-        context,
-        content_type="text/javascript; charset=utf-8",
+        offline=reverse("selfcare:offline"),
     )

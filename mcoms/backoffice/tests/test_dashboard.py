@@ -113,7 +113,7 @@ def test_the_shell_is_installable(
     world: World, as_user: Callable[[str], Client]
 ) -> None:
     html = as_user("admin").get(URL).content.decode()
-    assert 'rel="manifest" href="/static/backoffice/manifest.webmanifest"' in html
+    assert 'rel="manifest" href="/backoffice/manifest.webmanifest"' in html
     assert 'name="theme-color"' in html
     sw = Client().get(reverse("backoffice:service-worker"))
     assert sw.status_code == 200

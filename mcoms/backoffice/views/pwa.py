@@ -1,17 +1,27 @@
-"""The installable shell: the service worker must be served from /backoffice/
-so that its scope covers the back office."""
+"""The installable shell of the back office (served under /backoffice/ so that
+the worker's scope covers it). Pages always come from the network: they hold
+live figures."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from mcoms.core.pwa import manifest_response, service_worker_response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    return manifest_response(
+        name="MCOMS Back office",
+        start_url=reverse("backoffice:dashboard"),
+        icon=static("backoffice/icon.svg"),
+    )
 
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    response = render(
-        request, "backoffice/sw.js", content_type="text/javascript; charset=utf-8"
-    )
-    response["Cache-Control"] = "no-cache"
-    return response
+    shell = [static("css/mcoms.css"), static("backoffice/icon.svg")]
+    return service_worker_response(request, app="backoffice", keep=shell)

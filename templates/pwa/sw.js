@@ -1,5 +1,7 @@
-/* MCOMS field app service worker: keep the shell for weak networks. */
-const CACHE = "mcoms-field-v1";
+/* MCOMS service worker: keeps the app's shell for weak networks. */
+"use strict";
+const CACHE = "{{ cache|escapejs }}";
+const PREFIX = "{{ prefix|escapejs }}";
 const SHELL = [{% for url in shell %}"{{ url|escapejs }}",{% endfor %}];
 const OFFLINE = "{{ offline|escapejs }}";
 const HOME = "{{ home|escapejs }}";
@@ -8,15 +10,17 @@ self.addEventListener("install", (e) => {
 });
 self.addEventListener("activate", (e) => {
   e.waitUntil(caches.keys().then((keys) => Promise.all(
-    keys.filter((k) => k.startsWith("mcoms-field-") && k !== CACHE).map((k) => caches.delete(k))
+    keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))
   )).then(() => self.clients.claim()));
 });
 self.addEventListener("fetch", (e) => {
   const req = e.request;
-  if (req.method !== "GET" || new URL(req.url).origin !== location.origin) return;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== location.origin) return;
   if (req.mode === "navigate") {
+    if (!OFFLINE && !HOME) return;
     e.respondWith(fetch(req).then((res) => {
-      if (res.ok && new URL(req.url).pathname === HOME) {
+      if (HOME && res.ok && url.pathname === HOME) {
         const copy = res.clone();
         caches.open(CACHE).then((c) => c.put(HOME, copy));
       }
@@ -24,7 +28,12 @@ self.addEventListener("fetch", (e) => {
     }).catch(() => caches.match(req).then((hit) => hit || caches.match(OFFLINE))));
     return;
   }
-  if (SHELL.includes(new URL(req.url).pathname)) {
-    e.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+  if (SHELL.includes(url.pathname)) {
+    // Network first so a new stylesheet shows at once; the cache when offline.
+    e.respondWith(fetch(req).then((res) => {
+      const copy = res.clone();
+      caches.open(CACHE).then((c) => c.put(req, copy));
+      return res;
+    }).catch(() => caches.match(req)));
   }
 });
