@@ -1,7 +1,7 @@
 /* MCOMS service worker: keeps the app's shell for weak networks. */
 "use strict";
-const CACHE = "{{ cache|escapejs }}";
-const PREFIX = "{{ prefix|escapejs }}";
+const CACHE = "{{ cache }}";
+const PREFIX = "{{ prefix }}";
 const SHELL = [{% for url in shell %}"{{ url|escapejs }}",{% endfor %}];
 const OFFLINE = "{{ offline|escapejs }}";
 const HOME = "{{ home|escapejs }}";
