@@ -4,9 +4,10 @@ with the immediate backend)."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,9 +20,32 @@ logger = logging.getLogger(__name__)
 def message_claim(*, message_id: int) -> bool:
     """Compare-and-swap queued -> sending: True for exactly one caller."""
     claimed = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
-        status=MessageStatus.SENDING, attempts=F("attempts") + 1
+        status=MessageStatus.SENDING,
+        attempts=F("attempts") + 1,
+        claimed_at=timezone.now(),
     )
     return claimed == 1
+
+
+def messages_retry(
+    *, stale_after: timedelta = timedelta(minutes=10), max_attempts: int = 3
+) -> int:
+    """Queue again what a dead worker left in ``sending`` and what failed, while
+    it has attempts left; returns how many were queued. Run it every few minutes
+    (``manage.py notifications_retry``). A retried SMS may reach the phone twice
+    if a worker died after the gateway took it: better twice than never."""
+    stale = timezone.now() - stale_after
+    retry = Message.objects.filter(attempts__lt=max_attempts).filter(
+        Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
+        | Q(status=MessageStatus.FAILED)
+    )
+    ids = list(retry.values_list("pk", flat=True)[:1000])
+    requeued = 0
+    for message_id in ids:
+        # CAS again: only rows still in the state we saw are requeued.
+        requeued += retry.filter(pk=message_id).update(status=MessageStatus.QUEUED)
+        deliver_message.enqueue(message_id)
+    return requeued
 
 
 @task()
