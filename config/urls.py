@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from mcoms.core.views import healthz, home
+from mcoms.backoffice.views.home import home
+from mcoms.core.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),

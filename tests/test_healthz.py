@@ -28,3 +28,16 @@ def test_healthz_answers_503_when_the_database_fails(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+@pytest.mark.django_db
+def test_healthz_does_not_show_the_error_to_the_caller(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("password authentication failed for user secret")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert b"secret" not in response.content

@@ -74,9 +74,11 @@ def entries(obj: models.Model, *, limit: int = LIMIT) -> list[Entry]:
     return out
 
 
-def for_user(user: Any, obj: models.Model) -> list[Entry] | None:
+def for_user(user: Any, obj: models.Model, *also: models.Model) -> list[Entry] | None:
     """The history if the user may audit (the object is already in their scope);
-    None otherwise, so the template shows nothing."""
+    None otherwise, so the template shows nothing. ``also``: records edited with
+    it (a staff member's user account), merged newest first."""
     if not can(user, Action.AUDIT_VIEW):
         return None
-    return entries(obj)
+    merged = [e for o in (obj, *also) for e in entries(o)]
+    return sorted(merged, key=lambda e: e.when, reverse=True)[:LIMIT]

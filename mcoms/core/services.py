@@ -40,7 +40,14 @@ def validated_save(obj: M, *, by: Any, reason: str = "") -> M:
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:
-        raise ValidationFailed("duplicate", "This code is already used here.") from exc
+        text = str(exc).lower()
+        if "unique" in text or "duplicate" in text:
+            raise ValidationFailed(
+                "duplicate", "This code is already used here."
+            ) from exc
+        raise ValidationFailed(
+            "constraint_failed", "This change breaks a rule of the records."
+        ) from exc
     return obj
 
 

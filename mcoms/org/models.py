@@ -195,6 +195,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], user_model="org.User"
+    )
 
     class Meta:
         constraints = [

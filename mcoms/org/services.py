@@ -95,7 +95,13 @@ def plant_update(*, plant: Plant, by: User | None, **changes: Any) -> Plant:
                 field="cluster",
             )
     allowed = {"name", "capacity_kwp", "timezone", "village", "cluster"}
-    return validated_save(apply_changes(plant, changes, allowed), by=by)
+    plant = validated_save(apply_changes(plant, changes, allowed), by=by)
+    if "cluster" in changes:
+        # Plant-level staff carry their plant's cluster (scope filters use it).
+        for member in Staff.objects.filter(plant=plant).exclude(cluster=plant.cluster):
+            member.cluster = plant.cluster
+            validated_save(member, by=by, reason="plant moved to another cluster")
+    return plant
 
 
 @transaction.atomic
@@ -296,6 +302,8 @@ def staff_update(
         raise ValidationFailed(
             "own_record", "You cannot change your own designation, scope or status."
         )
+    # The editor must outrank the member as they are now, and as they will be.
+    _check_grant(by, staff.designation, staff.scope_node)
     if designation is not None:
         if designation not in Designation.values:
             raise ValidationFailed(
@@ -305,9 +313,8 @@ def staff_update(
             )
         _check_grant(by, designation, None)
         staff.designation = designation
-    if by is not None:
-        _check_grant(by, staff.designation, scope or staff.scope_node)
     if scope is not None:
+        _check_grant(by, staff.designation, scope)
         if _node_company(scope).pk != staff.company_id:
             raise ValidationFailed(
                 "scope_other_company",

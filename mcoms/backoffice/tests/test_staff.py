@@ -133,3 +133,20 @@ def test_one_may_rename_oneself_but_not_promote(world: World, as_user: Login) ->
     assert "your own" in str(response.context["form"].non_field_errors())
     staff.refresh_from_db()
     assert staff.is_active is True
+
+
+def test_a_rename_shows_in_the_staff_history(world: World, as_user: Login) -> None:
+    from mcoms.org import services
+
+    admin = world.user("admin")
+    services.staff_update(
+        staff=world.staff["operator"],
+        first_name="Ravi",
+        phone="+919811112222",
+        by=admin,
+    )
+    client = as_user("admin")
+    history = client.get(f"{S}/operator/").context["history"]
+    changes = {(c.field, c.new) for entry in history for c in entry.changes}
+    assert ("first name", "Ravi") in changes
+    assert history[0].who == admin.get_full_name() or history[0].who == admin.username

@@ -85,7 +85,10 @@ def staff_list(request: StaffRequest) -> HttpResponse:
 @backoffice_view
 def staff_detail(request: StaffRequest, username: str) -> HttpResponse:
     member = get_staff_for_user(request.user, username)
-    context = {"member": member, "history": history.for_user(request.user, member)}
+    context = {
+        "member": member,
+        "history": history.for_user(request.user, member, member.user),
+    }
     return render(request, "backoffice/staff_detail.html", context)
 
 

@@ -169,3 +169,35 @@ def test_a_weak_password_is_refused_and_nothing_is_written(world: World) -> None
         )
     assert err.value.code == "password_weak"
     assert User.objects.count() == before
+
+
+def test_head_office_cannot_demote_an_admin(world: World) -> None:
+    admin = world.staff["admin"]
+    with pytest.raises(ValidationFailed) as err:
+        services.staff_update(
+            staff=admin, designation="csa", by=world.user("ho_manager")
+        )
+    assert err.value.code == "designation_above_own"
+    admin.refresh_from_db()
+    assert admin.designation == "admin"
+
+
+def test_moving_a_plant_moves_its_staff_scope_with_it(world: World) -> None:
+    from mcoms.org.access import staff_list_for
+
+    services.plant_update(
+        plant=world.plants["BHKATS"], cluster=world.clusters["BH-SOUTH"], by=None
+    )
+    world.staff["csa"].refresh_from_db()
+    assert world.staff["csa"].cluster == world.clusters["BH-SOUTH"]
+    north = world.user("cluster_incharge")
+    assert "csa" not in {s.user.username for s in staff_list_for(north)}
+    south = services.staff_create(
+        username="ci.south",
+        password=None,
+        first_name="S",
+        designation="cluster_incharge",
+        scope=world.clusters["BH-SOUTH"],
+        by=None,
+    )
+    assert "csa" in {s.user.username for s in staff_list_for(south.user)}
