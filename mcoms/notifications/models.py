@@ -57,6 +57,9 @@ class Message(models.Model):
     provider_ref = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # A message worth nothing later (an OTP) is never sent after this time, and
+    # its secret is masked in the stored text once it is sent or has expired.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

@@ -104,6 +104,7 @@ def otp_request(
         phone=phone,
         language=language,
         redact=["code"],
+        expires_at=otp.expires_at,
     )
     return otp
 

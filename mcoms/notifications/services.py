@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -89,6 +90,7 @@ def message_queue(
     email: str | None = None,
     language: str | None = None,
     redact: Collection[str] = (),
+    expires_at: datetime | None = None,
 ) -> Message:
     """Write a message to the outbox and deliver it after commit.
 
@@ -108,6 +110,7 @@ def message_queue(
         language=rendered.language,
         subject=rendered.subject[:200],
         body=rendered.body,
+        expires_at=expires_at,
     )
     if redact:
         masked = {**context, **dict.fromkeys(redact, MASK)}

@@ -27,17 +27,30 @@ def message_claim(*, message_id: int) -> bool:
     return claimed == 1
 
 
+MAX_ATTEMPTS = 3
+
+
 def messages_retry(
-    *, stale_after: timedelta = timedelta(minutes=10), max_attempts: int = 3
+    *, stale_after: timedelta = timedelta(minutes=10), max_attempts: int = MAX_ATTEMPTS
 ) -> int:
     """Queue again what a dead worker left in ``sending`` and what failed, while
     it has attempts left; returns how many were queued. Run it every few minutes
     (``manage.py notifications_retry``). A retried SMS may reach the phone twice
-    if a worker died after the gateway took it: better twice than never."""
-    stale = timezone.now() - stale_after
-    retry = Message.objects.filter(attempts__lt=max_attempts).filter(
-        Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
-        | Q(status=MessageStatus.FAILED)
+    if a worker died after the gateway took it: better twice than never.
+    Messages past their ``expires_at`` (OTPs) are never resent: they are closed
+    as failed and their secret is masked."""
+    now = timezone.now()
+    unsent = [MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.FAILED]
+    for message in Message.objects.filter(status__in=unsent, expires_at__lt=now):
+        _finish(message, status=MessageStatus.FAILED, error="expired", final=True)
+    stale = now - stale_after
+    retry = (
+        Message.objects.filter(attempts__lt=max_attempts)
+        .filter(
+            Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
+            | Q(status=MessageStatus.FAILED)
+        )
+        .exclude(expires_at__lte=now)
     )
     ids = list(retry.values_list("pk", flat=True)[:1000])
     requeued = 0
@@ -58,11 +71,17 @@ def deliver_message(message_id: int) -> str:
     if not message_claim(message_id=message_id):
         return "skipped"
     message = Message.objects.get(pk=message_id)
+    if message.expires_at is not None and message.expires_at <= timezone.now():
+        _finish(message, status=MessageStatus.FAILED, error="expired", final=True)
+        return MessageStatus.FAILED
     try:
         ref = _send(message)
     except Exception as exc:
         logger.warning("message %s failed: %s", message_id, exc)
-        _finish(message, status=MessageStatus.FAILED, error=f"{exc!r:.1000}")
+        final = message.attempts >= MAX_ATTEMPTS
+        _finish(
+            message, status=MessageStatus.FAILED, error=f"{exc!r:.1000}", final=final
+        )
         return MessageStatus.FAILED
     _finish(message, status=MessageStatus.SENT, ref=ref)
     return MessageStatus.SENT
@@ -84,12 +103,19 @@ def _send(message: Message) -> str:
     return ""  # in-app: the row is the message; it is read in the app
 
 
-def _finish(message: Message, *, status: str, ref: str = "", error: str = "") -> None:
+def _finish(
+    message: Message,
+    *,
+    status: str,
+    ref: str = "",
+    error: str = "",
+    final: bool = False,
+) -> None:
+    """Record the outcome. The secret stays readable only while a retry may still
+    need it: it is masked once sent, or once the message will never be sent."""
     changes: dict[str, object] = {"status": status, "last_error": error}
     if status == MessageStatus.SENT:
         changes |= {"sent_at": timezone.now(), "provider_ref": ref[:100]}
-    if message.redacted_body:
+    if message.redacted_body and (status == MessageStatus.SENT or final):
         changes |= {"body": message.redacted_body, "redacted_body": ""}
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        **changes
-    )
+    Message.objects.filter(pk=message.pk, status=message.status).update(**changes)

@@ -58,3 +58,46 @@ def test_the_command_reports_what_it_queued(db: None, sms_outbox: list[Sms]) -> 
     out = StringIO()
     call_command("notifications_retry", stdout=out)
     assert "1 message(s) queued again." in out.getvalue()
+
+
+def _otp_message(settings: Any) -> Message:
+    return message_queue(
+        channel="sms",
+        template="otp_verify",
+        context={"code": "123456", "minutes": 10, "purpose": "verify"},
+        phone="+919800000334",
+        redact=["code"],
+        expires_at=timezone.now() + timedelta(minutes=10),
+    )
+
+
+def test_a_failed_otp_keeps_its_code_for_the_retry_then_masks_it(
+    db: None, sms_outbox: list[Sms], settings: Any
+) -> None:
+    from mcoms.notifications.tasks import deliver_message
+
+    message = _otp_message(settings)
+    settings.SMS_BACKEND = "tests.nowhere.Gateway"  # fails: no such gateway
+    assert deliver_message.call(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert "123456" in message.body  # a retry must send the real code
+    settings.SMS_BACKEND = "locmem"
+    assert messages_retry() == 1
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert "123456" in sms_outbox[-1].body
+    assert "123456" not in message.body
+
+
+def test_an_expired_otp_is_never_sent_and_its_code_is_masked(
+    db: None, sms_outbox: list[Sms], settings: Any
+) -> None:
+    message = _otp_message(settings)
+    Message.objects.filter(pk=message.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert messages_retry() == 0
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (MessageStatus.FAILED, "expired")
+    assert "123456" not in message.body
+    assert sms_outbox == []
