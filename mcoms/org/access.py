@@ -101,7 +101,7 @@ def clusters_for(user: Any, action: Action = Action.ORG_VIEW) -> QuerySet[Cluste
 
 
 def plants_for(user: Any, action: Action = Action.ORG_VIEW) -> QuerySet[Plant]:
-    qs = Plant.objects.select_related("state", "cluster")
+    qs = Plant.objects.select_related("state", "cluster__state")
     return qs.filter(plant_q(require(user, action)))
 
 
@@ -116,7 +116,9 @@ def poles_for(user: Any, action: Action = Action.ORG_VIEW) -> QuerySet[Pole]:
 
 
 def staff_list_for(user: Any, action: Action = Action.STAFF_VIEW) -> QuerySet[Staff]:
-    qs = Staff.objects.select_related("user", "state", "cluster", "plant__state")
+    qs = Staff.objects.select_related(
+        "user", "company", "state", "cluster__state", "plant__state"
+    )
     return qs.filter(_staff_q(require(user, action)))
 
 
