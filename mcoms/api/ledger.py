@@ -19,7 +19,7 @@ from mcoms.api.common import READ_ERRORS, WRITE_ERRORS, Api, actor, errors, vali
 from mcoms.core.errors import ValidationFailed
 from mcoms.core.money import parse_amount
 from mcoms.ledger import selectors, services
-from mcoms.ledger.models import Journal, Service
+from mcoms.ledger.models import Service
 from mcoms.org import access
 from mcoms.org.permissions import Action
 
@@ -188,17 +188,15 @@ class JournalCreateApi(Api):
             )
             for line in data["lines"]
         ]
-        company = staff.company
-        replay = Journal.objects.filter(company=company, idempotency_key=key).exists()
-        journal = services.journal_post(
-            company=company,
+        journal, created = services.journal_post_once(
+            company=staff.company,
             idempotency_key=key,
             lines=lines,
             kind="manual",
             memo=data["memo"],
             posted_by=actor(request),
         )
-        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(JournalOut(journal).data, status=code)
 
 
@@ -232,16 +230,13 @@ class JournalReverseApi(Api):
         key = idempotency_key(request)
         journal = selectors.get_journal_for_user(request.user, pk, Action.LEDGER_POST)
         data = validated(self.InputSerializer, request)
-        replay = Journal.objects.filter(
-            company=journal.company, idempotency_key=key
-        ).exists()
-        mirror = services.journal_reverse(
+        mirror, created = services.journal_reverse_once(
             journal=journal,
             idempotency_key=key,
             posted_by=actor(request),
             memo=data["memo"],
         )
-        code = status.HTTP_200_OK if replay else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(JournalOut(mirror).data, status=code)
 
 

@@ -5,6 +5,9 @@ the standard accounts. Every money movement in MCOMS goes through here.
   accounts of the journal's company in one currency.
 * Posting is idempotent per (company, idempotency key): a replay returns the
   first journal and writes nothing; the same key with other lines is refused.
+  ``journal_post_once`` and ``journal_reverse_once`` also say whether this call
+  wrote the journal (True) or replayed it (False), decided in the transaction
+  that posts, so two racing callers can never both be told "created".
 * Cached account balances are updated under row locks taken in pk order, in
   the transaction that writes the entries.
 """
@@ -170,7 +173,8 @@ def _account_ids(specs: Iterable[JournalSpec]) -> set[int]:
     return {account.pk for s in specs for account, _ in s.lines}
 
 
-def _post(company: Company, specs: list[JournalSpec]) -> list[Journal]:
+def _post(company: Company, specs: list[JournalSpec]) -> list[tuple[Journal, bool]]:
+    """Post the specs; for each, its journal and whether this call wrote it."""
     sigs: dict[str, _Sig] = {}
     unique: dict[str, JournalSpec] = {}
     for spec in specs:
@@ -193,8 +197,11 @@ def _post(company: Company, specs: list[JournalSpec]) -> list[Journal]:
                     written = _write(company, todo) if todo else []
             except IntegrityError:
                 continue  # a concurrent writer won a key: re-read and replay
+            created = {j.idempotency_key for j in written}
             done.update((j.idempotency_key, j) for j in written)
-            return [done[s.idempotency_key] for s in specs]
+            return [
+                (done[s.idempotency_key], s.idempotency_key in created) for s in specs
+            ]
     raise Conflict("journal_post_race", "Could not post: concurrent writers.")
 
 
@@ -231,6 +238,28 @@ def journal_post(
     posted_by: Any = None,
 ) -> Journal:
     """Post one balanced journal; a replay with the same key returns the first."""
+    journal, _created = journal_post_once(
+        company=company,
+        idempotency_key=idempotency_key,
+        lines=lines,
+        kind=kind,
+        memo=memo,
+        posted_by=posted_by,
+    )
+    return journal
+
+
+def journal_post_once(
+    *,
+    company: Company,
+    idempotency_key: str,
+    lines: Sequence[Line],
+    kind: str,
+    memo: str = "",
+    posted_by: Any = None,
+) -> tuple[Journal, bool]:
+    """``journal_post``, and whether this call wrote the journal (False: a replay
+    returned the journal an earlier or concurrent call with the key wrote)."""
     spec = JournalSpec(idempotency_key, list(lines), kind, memo, posted_by)
     return _post(company, [spec])[0]
 
@@ -244,13 +273,24 @@ def journal_post_many(
     bulk-inserted and each touched account's cached balance gets one UPDATE."""
     if not journals:
         return []
-    return _post(company, list(journals))
+    return [journal for journal, _created in _post(company, list(journals))]
 
 
 def journal_reverse(
     *, journal: Journal, idempotency_key: str, posted_by: Any = None, memo: str = ""
 ) -> Journal:
     """Post the mirror journal of ``journal``; a journal is reversed at most once."""
+    mirror, _created = journal_reverse_once(
+        journal=journal, idempotency_key=idempotency_key, posted_by=posted_by, memo=memo
+    )
+    return mirror
+
+
+def journal_reverse_once(
+    *, journal: Journal, idempotency_key: str, posted_by: Any = None, memo: str = ""
+) -> tuple[Journal, bool]:
+    """``journal_reverse``, and whether this call wrote the mirror (False: a
+    replay of the same key returned the mirror written before)."""
     lines = [(e.account, -e.amount) for e in journal.entries.select_related("account")]
     spec = JournalSpec(
         idempotency_key,

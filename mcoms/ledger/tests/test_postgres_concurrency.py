@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from rest_framework.test import APIClient
 
 from mcoms.core.errors import Conflict
 from mcoms.ledger.models import Account, Entry, Journal
 from mcoms.ledger.selectors import account_balance
-from mcoms.ledger.services import journal_post, journal_reverse
+from mcoms.ledger.services import journal_post, journal_post_once, journal_reverse
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -159,4 +160,53 @@ def test_ten_reversals_of_one_journal_at_once_reverse_it_once(books):
     for account in (books.receivable, books.revenue):
         assert Account.objects.get(pk=account.pk).balance == 0
         assert account_balance(account) == 0
+    assert_ledger_check_passes()
+
+
+def test_twenty_racing_post_once_calls_see_created_exactly_once(books):
+    lines = [(books.receivable, Decimal("7.00")), (books.revenue, Decimal("-7.00"))]
+
+    def post(i: int) -> tuple[Journal, bool]:
+        return journal_post_once(
+            company=books.company, idempotency_key="once", kind="bill", lines=lines
+        )
+
+    results = run_parallel(20, post)
+
+    assert errors(results) == []
+    assert sorted(created for _, created in results) == [False] * 19 + [True]
+    assert len({journal.pk for journal, _ in results}) == 1
+    assert Journal.objects.count() == 1
+    assert Account.objects.get(pk=books.receivable.pk).balance == Decimal("7.00")
+
+
+@pytest.mark.urls("mcoms.ledger.tests.urls")
+def test_racing_api_replays_answer_201_once_and_200_for_the_others(books, world):
+    admin = world.user("admin")
+    body = {
+        "memo": "cash found",
+        "lines": [
+            {"account": books.cash.code, "amount": "25.50"},
+            {"account": books.receivable.code, "amount": "-25.50"},
+        ],
+    }
+
+    def post(i: int) -> tuple[int, int]:
+        client = APIClient()
+        client.force_authenticate(admin)
+        response = client.post(
+            "/api/v1/ledger/journals/",
+            body,
+            format="json",
+            headers={"Idempotency-Key": "api-once"},
+        )
+        return response.status_code, response.json()["id"]
+
+    results = run_parallel(12, post)
+
+    assert errors(results) == []
+    assert sorted(code for code, _ in results) == [200] * 11 + [201]
+    journal = Journal.objects.get(idempotency_key="api-once")
+    assert {pk for _, pk in results} == {journal.pk}
+    assert Account.objects.get(pk=books.cash.pk).balance == Decimal("25.50")
     assert_ledger_check_passes()
