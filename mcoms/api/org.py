@@ -6,7 +6,6 @@ Lists are filtered to the user's scope (``Action.ORG_VIEW``); creates and edits 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -76,11 +75,9 @@ class StateListCreateApi(Api):
         responses={201: StateOut, **WRITE_ERRORS},
     )
     def post(self, request: Request) -> Response:
-        staff = access.require(request.user, EDIT)
-        if not access.node_in_scope(staff, staff.company):
-            raise PermissionDenied("Only company-wide staff may add states.")
+        company = access.get_company_for_user(request.user, EDIT)
         data = validated(self.InputSerializer, request)
-        state = org.state_create(company=staff.company, by=actor(request), **data)
+        state = org.state_create(company=company, by=actor(request), **data)
         return Response(StateOut(state).data, status=status.HTTP_201_CREATED)
 
 

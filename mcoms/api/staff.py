@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -63,19 +61,9 @@ def resolve_scope(
     request: Request, scope: dict[str, str]
 ) -> Company | State | Cluster | Plant:
     """The scope node named in a request, if it lies in the user's own scope."""
-    level, key = scope["level"], scope.get("key", "")
-    if level == ScopeLevel.PLANT:
-        return access.get_plant_for_user(request.user, key, EDIT)
-    if level == ScopeLevel.CLUSTER:
-        return access.get_cluster_for_user(request.user, key, EDIT)
-    if level == ScopeLevel.STATE:
-        return access.get_state_for_user(request.user, key, EDIT)
-    me = access.require(request.user, EDIT)
-    if key and key != me.company.code:
-        raise Http404(f"No company {key} in your scope.")
-    if not access.node_in_scope(me, me.company):
-        raise PermissionDenied("Only company-wide staff may give company scope.")
-    return me.company
+    return access.get_scope_node_for_user(
+        request.user, scope["level"], scope.get("key", ""), EDIT
+    )
 
 
 class StaffOut(serializers.Serializer):

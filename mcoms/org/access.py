@@ -15,7 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from mcoms.org.models import Cluster, Feeder, Plant, Pole, ScopeLevel, Staff, State
+from mcoms.org.models import (
+    Cluster,
+    Company,
+    Feeder,
+    Plant,
+    Pole,
+    ScopeLevel,
+    Staff,
+    State,
+)
 from mcoms.org.permissions import Action, allowed
 
 NOTHING = Q(pk__in=[])
@@ -170,10 +179,36 @@ def get_staff_for_user(
     return _one(staff_list_for(user, action), "staff member", user__username=username)
 
 
+def get_company_for_user(user: Any, action: Action) -> Company:
+    """The user's company, for acts on the company itself (adding a state, giving
+    company scope): only company-wide staff; 403 otherwise."""
+    staff = require(user, action)
+    if staff.scope_level != ScopeLevel.COMPANY:
+        raise PermissionDenied("Only company-wide staff may do this.")
+    return staff.company
+
+
+def get_scope_node_for_user(
+    user: Any, level: str, key: str, action: Action
+) -> Company | State | Cluster | Plant:
+    """A scope node named by level and key (``plant``/``BHKATS``, ``cluster``/
+    ``BH-NORTH``, ``state``/``BH``, ``company``/its code), inside the user's scope."""
+    if level == ScopeLevel.PLANT:
+        return get_plant_for_user(user, key, action)
+    if level == ScopeLevel.CLUSTER:
+        return get_cluster_for_user(user, key, action)
+    if level == ScopeLevel.STATE:
+        return get_state_for_user(user, key, action)
+    if level != ScopeLevel.COMPANY:
+        raise Http404(f"No scope level {level!r:.20}.")
+    company = get_company_for_user(user, action)
+    if key and key != company.code:
+        raise Http404(f"No company {key} in your scope.")
+    return company
+
+
 def node_in_scope(staff: Staff, node: object) -> bool:
     """Whether a company/state/cluster/plant node lies in the staff's subtree."""
-    from mcoms.org.models import Company
-
     if isinstance(node, Company):
         return staff.scope_level == ScopeLevel.COMPANY and node.pk == staff.company_id
     if isinstance(node, State):

@@ -22,10 +22,8 @@ from mcoms.backoffice.views.common import (
 from mcoms.org import services
 from mcoms.org.access import (
     clusters_for,
-    get_cluster_for_user,
-    get_plant_for_user,
+    get_scope_node_for_user,
     get_staff_for_user,
-    get_state_for_user,
     node_in_scope,
     plants_for,
     require,
@@ -56,13 +54,7 @@ def resolve_scope(user: Any, value: str) -> Node:
     """A scope choice back to its node, through the access helpers (404 if
     outside the user's subtree)."""
     kind, _sep, key = value.partition(":")
-    if kind == "state":
-        return get_state_for_user(user, key, EDIT)
-    if kind == "cluster":
-        return get_cluster_for_user(user, key, EDIT)
-    if kind == "plant":
-        return get_plant_for_user(user, key, EDIT)
-    return require(user, EDIT).company
+    return get_scope_node_for_user(user, kind, key, EDIT)
 
 
 def scope_value(staff: Staff) -> str:

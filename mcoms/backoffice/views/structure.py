@@ -29,16 +29,13 @@ from mcoms.backoffice.views.common import (
 )
 from mcoms.org import services
 from mcoms.org.access import (
-    can,
     clusters_for,
     feeders_for,
     get_cluster_for_user,
+    get_company_for_user,
     get_plant_for_user,
     get_state_for_user,
-    node_in_scope,
     plants_for,
-    require,
-    staff_for,
     states_for,
 )
 from mcoms.org.permissions import Action
@@ -48,8 +45,11 @@ EDIT = Action.ORG_EDIT_STRUCTURE
 
 
 def _may_add_state(user: Any) -> bool:
-    staff = staff_for(user)
-    return can(user, EDIT) and staff is not None and node_in_scope(staff, staff.company)
+    try:
+        get_company_for_user(user, EDIT)
+    except PermissionDenied:
+        return False
+    return True
 
 
 # --- states -----------------------------------------------------------------
@@ -81,14 +81,12 @@ def state_detail(request: StaffRequest, code: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 @backoffice_view
 def state_create(request: StaffRequest) -> HttpResponse:
-    staff = require(request.user, EDIT)
-    if not node_in_scope(staff, staff.company):
-        raise PermissionDenied("Only company-wide staff add states.")
+    company = get_company_for_user(request.user, EDIT)
     form = StateForm(request.POST or None)
     state = submit(
         request,
         form,
-        lambda d: services.state_create(company=staff.company, by=request.user, **d),
+        lambda d: services.state_create(company=company, by=request.user, **d),
     )
     if state is not None:
         messages.success(request, _("State %(code)s added.") % {"code": state.code})

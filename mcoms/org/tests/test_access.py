@@ -55,3 +55,20 @@ def test_a_customer_sees_only_their_own_accounts(world: World) -> None:
         get_customer_for_user(own.user, world.customers["BHSIKA"].customer_id)
     with pytest.raises(PermissionDenied):
         access.plants_for(own.user)
+
+
+def test_only_company_wide_staff_act_on_the_company(world: World) -> None:
+    edit = access.Action.ORG_EDIT_STRUCTURE
+    assert access.get_company_for_user(world.user("admin"), edit) == world.company
+    with pytest.raises(PermissionDenied):
+        access.get_company_for_user(world.user("state_incharge"), edit)
+    node = access.get_scope_node_for_user(
+        world.user("state_incharge"), "cluster", "BH-SOUTH", edit
+    )
+    assert node == world.clusters["BH-SOUTH"]
+    with pytest.raises(Http404):
+        access.get_scope_node_for_user(
+            world.user("state_incharge"), "plant", "UPGORA", edit
+        )
+    with pytest.raises(Http404):
+        access.get_scope_node_for_user(world.user("admin"), "company", "other", edit)
