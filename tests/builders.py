@@ -18,6 +18,7 @@ at the company. Outsiders: ``sika_csa`` (CSA at BHSIKA, same company) and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +37,25 @@ from mcoms.org.models import (
 )
 
 PASSWORD = "test-pass-1234"
+CUSTOMER_PHONE = "+919800000001"  # the BHKATS customer's number
+
+
+def customer_user(world: World, key: str = "BHKATS") -> User:
+    """The sign-in user of a world customer's number (linked at creation)."""
+    user = world.customers[key].user
+    assert user is not None
+    return user
+
+
+def latest_code(phone: str = CUSTOMER_PHONE) -> str:
+    """The 6-digit code of the last SMS to ``phone``, read from the outbox (the
+    text is masked only once a worker has sent it, which tests do not run)."""
+    from mcoms.notifications.models import Message
+
+    body = Message.objects.filter(phone=phone).latest("created_at", "pk").body
+    match = re.search(r"\b(\d{6})\b", body)
+    assert match, body
+    return match.group(1)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: fast password hashing, fresh throttle counters and
+"""Fixtures for the API tests: fresh throttle counters and
 clients signed in as any user of the ``world``."""
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ from mcoms.org.models import User
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_and_fresh_throttles(settings: object) -> Iterator[None]:
-    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
-        "django.contrib.auth.hashers.MD5PasswordHasher"
-    ]
+def _fresh_throttles() -> Iterator[None]:
     cache.clear()  # throttle counters live in the cache
     yield
     cache.clear()

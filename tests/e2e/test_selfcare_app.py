@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from mcoms.notifications.models import Message
-from tests.builders import PASSWORD, build_world
+from tests.builders import PASSWORD, build_world, latest_code
 
 pytestmark = pytest.mark.browser
 
 PHONE = "+919800000001"
-
-
-def latest_code(phone: str = PHONE) -> str:
-    body = Message.objects.filter(phone=phone).latest("created_at", "pk").body
-    match = re.search(r"\b(\d{6})\b", body)
-    assert match, body
-    return match.group(1)
 
 
 def test_a_customer_signs_in_with_a_code(page: Page, live_server) -> None:

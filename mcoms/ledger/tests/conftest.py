@@ -17,14 +17,6 @@ def on_postgres() -> bool:
     )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
-    """``world`` hashes nine passwords; PBKDF2 makes that seconds per test."""
-    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
-        "django.contrib.auth.hashers.MD5PasswordHasher"
-    ]
-
-
 @dataclass
 class Books:
     company: Company
