@@ -8,12 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mcoms.core.http import safe_next_url
 from mcoms.core.pwa import manifest_response, service_worker_response
 from mcoms.customers.selectors import (
     customer_search,
@@ -34,11 +34,7 @@ PAGE_SIZE = 50
 
 
 def _next_url(request: HttpRequest) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    ok = url_has_allowed_host_and_scheme(
-        wanted, {request.get_host()}, require_https=request.is_secure()
-    )
-    return wanted if ok and wanted.startswith("/field/") else reverse("field:home")
+    return safe_next_url(request, prefix="/field/") or reverse("field:home")
 
 
 @sensitive_post_parameters("password")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -14,16 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mcoms.backoffice.forms import LoginForm
 from mcoms.backoffice.views.common import SELFCARE_URL, forbidden
+from mcoms.core.http import safe_next_url
 from mcoms.org.access import can
 from mcoms.org.permissions import Action
 
 
 def _next_url(request: HttpRequest) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if safe and url.startswith("/backoffice/") else ""
+    return safe_next_url(request, prefix="/backoffice/")
 
 
 @require_http_methods(["GET", "POST"])
