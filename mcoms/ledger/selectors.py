@@ -165,7 +165,7 @@ def accounts_for_user(
     user: Any, action: Action = Action.LEDGER_VIEW
 ) -> QuerySet[Account]:
     staff = access.require(user, action)
-    return Account.objects.filter(_visible_q(staff)).select_related("plant")
+    return Account.objects.filter(_visible_q(staff)).select_related("plant__state")
 
 
 def get_account_for_user(
