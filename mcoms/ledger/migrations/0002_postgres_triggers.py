@@ -1,7 +1,11 @@
 """PostgreSQL only: the database itself refuses an unbalanced journal (checked
 at commit by a deferred constraint trigger) and any UPDATE or DELETE of an
 entry. On other databases this migration does nothing; the services and
-``ledger_check`` keep the same rules there."""
+``ledger_check`` keep the same rules there.
+
+The balance trigger is row-level (constraint triggers cannot have transition
+tables), so at commit a journal of n lines is re-summed n times; with 2-3 lines
+per journal that is cheap (see docs/ledger.md, "Guards in the database")."""
 
 from django.db import migrations
 
