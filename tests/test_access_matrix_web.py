@@ -1,0 +1,650 @@
+"""The access matrix over every GET page of the three web apps (back office,
+field app, customer app) and the ledger API.
+
+Each case is one (user, page). The status each user must get is derived by
+``expect`` from the permission table (``mcoms.org.permissions``) and the scope
+rule (``mcoms.org.access``: a staff member sees their scope node and everything
+below it; 403 when the designation lacks the action, 404 for objects outside
+the scope or in another company). On every page that answers 200 no marker of
+an object outside the user's scope (a plant key, a customer's name, another
+person's link) may appear. tests/api/test_access_matrix.py covers the org,
+staff and customer API; this module does not repeat it.
+
+Besides the world's staff, a customer and anonymous, two managers the world
+lacks are added: a Head Office Manager scoped to state BH (``ho_bh``) and a
+State In-charge scoped to cluster BH-SOUTH (``si_south``).
+
+The world is built once for the module; each test runs in a savepoint that is
+rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from mcoms.ledger import services as ledger
+from mcoms.ledger.models import Service
+from mcoms.org import services as org
+from mcoms.org.models import User
+from mcoms.org.permissions import Action, allowed
+from tests.builders import PASSWORD, World, build_world
+
+A = Action
+CUSTOMER = "c+919800000001"  # the sign-in user of customer BHKATS00101
+ANON = "anonymous"
+
+# --- the world as data: company trees, people, customers, ledger accounts ---
+TREES: dict[str, dict[str, str]] = {  # node key -> parent key, per company
+    "tara": {
+        "BH": "tara",
+        "UP": "tara",
+        "BH-NORTH": "BH",
+        "BH-SOUTH": "BH",
+        "UP-EAST": "UP",
+        "BHKATS": "BH-NORTH",
+        "BHMADH": "BH-NORTH",
+        "BHSIKA": "BH-SOUTH",
+        "UPGORA": "UP-EAST",
+    },
+    "other": {"BH": "other", "BH-ONE": "BH", "BHKATS": "BH-ONE"},
+}
+# username -> (company, designation, scope node)
+STAFF: dict[str, tuple[str, str, str]] = {
+    "operator": ("tara", "operator", "BHKATS"),
+    "technician": ("tara", "technician", "BHKATS"),
+    "csa": ("tara", "csa", "BHKATS"),
+    "cluster_incharge": ("tara", "cluster_incharge", "BH-NORTH"),
+    "state_incharge": ("tara", "state_incharge", "BH"),
+    "ho_manager": ("tara", "ho_manager", "tara"),
+    "admin": ("tara", "admin", "tara"),
+    "sika_csa": ("tara", "csa", "BHSIKA"),
+    "other_admin": ("other", "admin", "other"),
+    "ho_bh": ("tara", "ho_manager", "BH"),  # created below
+    "si_south": ("tara", "state_incharge", "BH-SOUTH"),  # created below
+}
+EXTRA = {"ho_bh": "Hobh", "si_south": "Sisouth"}  # username -> first name
+USERS = [*STAFF, CUSTOMER, ANON]
+CUSTOMERS = {  # company -> customer id -> plant
+    "tara": {"BHKATS00101": "BHKATS", "BHSIKA00101": "BHSIKA", "UPGORA00101": "UPGORA"},
+    "other": {"BHKATS00101": "BHKATS"},
+}
+OWN_ACCOUNT = ("tara", "BHKATS00101")  # the customer user's account
+# company -> account code -> plant (None: a company-level account)
+ACCOUNTS: dict[str, dict[str, str | None]] = {
+    "tara": {
+        "CUS:BHKATS00101:AR:CHG": "BHKATS",
+        "PLT:BHKATS:REV:CHG": "BHKATS",
+        "CUS:BHSIKA00101:AR:CHG": "BHSIKA",
+        "PLT:BHSIKA:REV:CHG": "BHSIKA",
+        "PLT:UPGORA:REV:CHG": "UPGORA",
+        "CO:BANK": None,
+    },
+    "other": {"CUS:BHKATS00101:AR:CHG": "BHKATS", "STF:other_admin:CASH": None},
+}
+# journal name -> (company, [(account code, amount)])
+JOURNALS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "kats": (
+        "tara",
+        [("CUS:BHKATS00101:AR:CHG", "100"), ("PLT:BHKATS:REV:CHG", "-100")],
+    ),
+    "sika": (
+        "tara",
+        [("CUS:BHSIKA00101:AR:CHG", "50"), ("PLT:BHSIKA:REV:CHG", "-50")],
+    ),
+    "kats_sika": (
+        "tara",
+        [("CUS:BHKATS00101:AR:CHG", "7"), ("PLT:BHSIKA:REV:CHG", "-7")],
+    ),
+    "bank": ("tara", [("CO:BANK", "5"), ("PLT:UPGORA:REV:CHG", "-5")]),
+    "other": (
+        "other",
+        [("CUS:BHKATS00101:AR:CHG", "1"), ("STF:other_admin:CASH", "-1")],
+    ),
+}
+
+
+# --- the scope rule ---
+def chain(company: str, key: str) -> list[str]:
+    """A node and its ancestors up to the company."""
+    out = [key]
+    while key != company:
+        key = TREES[company][key]
+        out.append(key)
+    return out
+
+
+def covers(user: str, company: str, key: str) -> bool:
+    """Whether the staff member's scope node is the node or above it."""
+    u_company, _designation, scope = STAFF[user]
+    return u_company == company and scope in chain(company, key)
+
+
+def is_company_wide(user: str) -> bool:
+    company, _designation, scope = STAFF[user]
+    return scope == company
+
+
+def may(user: str, action: Action) -> bool:
+    return user in STAFF and allowed(STAFF[user][1], action)
+
+
+def company_of(user: str) -> str:
+    return STAFF[user][0] if user in STAFF else "tara"
+
+
+def node_exists(user: str, key: str) -> bool:
+    company = company_of(user)
+    return key in TREES[company] or key == company
+
+
+# --- pages ---
+@dataclass(frozen=True)
+class Page:
+    url: str
+    app: str  # backoffice, field, selfcare, api
+    action: Action | None = None
+    node: str = ""  # the org node the page is about (plant, cluster, state key)
+    staff: str = ""  # the person the page is about
+    customer: str = ""  # the customer the page is about (selfcare)
+    account: str = ""  # the ledger account the page is about
+    journal: str = ""  # the ledger journal the page is about
+    company_only: bool = False  # an act on the company itself (add a state)
+
+
+VIEW, STRUCT, NET = A.ORG_VIEW, A.ORG_EDIT_STRUCTURE, A.ORG_EDIT_NETWORK
+STATES = ["BH", "UP"]
+CLUSTERS = ["BH-NORTH", "BH-SOUTH", "UP-EAST"]
+PLANTS = ["BHKATS", "BHSIKA", "UPGORA"]
+PEOPLE = [
+    "operator",
+    "sika_csa",
+    "cluster_incharge",
+    "state_incharge",
+    "admin",
+    "other_admin",
+    "si_south",
+]
+EDITABLE_PEOPLE = ["operator", "sika_csa", "state_incharge", "admin", "other_admin"]
+
+
+def _bo(url: str, action: Action, **kw: Any) -> Page:
+    return Page("/backoffice/" + url, "backoffice", action, **kw)
+
+
+BACKOFFICE = [
+    _bo("", VIEW),
+    _bo("states/", VIEW),
+    _bo("states/new/", STRUCT, company_only=True),
+    *[_bo(f"states/{s}/", VIEW, node=s) for s in STATES],
+    *[_bo(f"states/{s}/edit/", STRUCT, node=s) for s in STATES],
+    *[_bo(f"states/{s}/clusters/new/", STRUCT, node=s) for s in STATES],
+    _bo("clusters/", VIEW),
+    *[_bo(f"clusters/{c}/", VIEW, node=c) for c in [*CLUSTERS, "BH-ONE"]],
+    *[_bo(f"clusters/{c}/edit/", STRUCT, node=c) for c in CLUSTERS],
+    *[_bo(f"clusters/{c}/plants/new/", STRUCT, node=c) for c in CLUSTERS],
+    _bo("plants/", VIEW),
+    *[
+        _bo(f"plants/{p}/{rest}", action, node=p)
+        for p in PLANTS
+        for rest, action in [
+            ("", VIEW),
+            ("edit/", STRUCT),
+            ("feeders/", VIEW),
+            ("feeders/new/", NET),
+            ("feeders/F1/", VIEW),
+            ("feeders/F1/edit/", NET),
+            ("feeders/F1/poles/new/", NET),
+            ("poles/", VIEW),
+            ("poles/1/", VIEW),
+            ("poles/1/edit/", NET),
+        ]
+    ],
+    _bo("staff/", A.STAFF_VIEW),
+    _bo("staff/new/", A.STAFF_EDIT),
+    *[_bo(f"staff/{u}/", A.STAFF_VIEW, staff=u) for u in PEOPLE],
+    *[_bo(f"staff/{u}/edit/", A.STAFF_EDIT, staff=u) for u in EDITABLE_PEOPLE],
+]
+FIELD = [
+    Page("/field/", "field", A.FIELD_USE),
+    Page("/field/consumers/", "field", A.CUSTOMER_VIEW),
+    Page("/field/consumers/?q=Customer", "field", A.CUSTOMER_VIEW),
+    *[
+        Page(f"/field/consumers/?plant={p}", "field", A.CUSTOMER_VIEW, node=p)
+        for p in PLANTS
+    ],
+    Page("/field/contacts/", "field", A.ORG_VIEW),
+    Page("/field/notifications/", "field", A.FIELD_USE),
+]
+SELFCARE = [
+    Page("/selfcare/", "selfcare"),
+    *[
+        Page(f"/selfcare/a/{c}/{rest}", "selfcare", customer=c)
+        for c in CUSTOMERS["tara"]
+        for rest in ("", "profile/")
+    ],
+    Page("/selfcare/notifications/", "selfcare"),
+]
+LEDGER = "/api/v1/ledger/"
+API = [
+    Page(LEDGER + "accounts/", "api", A.LEDGER_VIEW),
+    *[
+        Page(LEDGER + f"accounts/{code}/", "api", A.LEDGER_VIEW, account=code)
+        for code in [*ACCOUNTS["tara"], "STF:other_admin:CASH"]
+    ],
+    *[
+        Page(LEDGER + "journals/{" + name + "}/", "api", A.LEDGER_VIEW, journal=name)
+        for name in JOURNALS
+    ],
+]
+PAGES = [*BACKOFFICE, *FIELD, *SELFCARE, *API]
+LOGIN = {
+    "backoffice": "/backoffice/login/",
+    "field": "/field/login/",
+    "selfcare": "/selfcare/login/",
+}
+
+
+def account_visible(user: str, company: str, code: str) -> bool:
+    plant = ACCOUNTS[company][code]
+    if plant is None:
+        return company_of(user) == company and is_company_wide(user)
+    return covers(user, company, plant)
+
+
+def journal_visible(user: str, name: str) -> bool:
+    company, lines = JOURNALS[name]
+    return company_of(user) == company and all(
+        account_visible(user, company, code) for code, _amount in lines
+    )
+
+
+def expect(user: str, page: Page) -> tuple[int, str]:
+    """The status the user must get on the page, and where a redirect goes."""
+    if user == ANON:
+        if page.app == "api":
+            return 401, ""
+        return 302, f"{LOGIN[page.app]}?next="
+    if user == CUSTOMER:
+        if page.app in ("backoffice", "field"):
+            return 302, "/selfcare/"
+        if page.app == "api":
+            return 403, ""
+        if page.url == "/selfcare/":
+            return 302, f"/selfcare/a/{OWN_ACCOUNT[1]}/"
+        if page.customer and page.customer != OWN_ACCOUNT[1]:
+            return 404, ""
+        return 200, ""
+    company = company_of(user)
+    door = {
+        "backoffice": A.BACKOFFICE_USE,
+        "field": A.FIELD_USE,
+        "api": A.LEDGER_VIEW,
+    }.get(page.app)
+    if door is None:  # the customer app is for customers only
+        return 403, ""
+    if not may(user, door) or (page.action and not may(user, page.action)):
+        return 403, ""
+    if page.company_only and not is_company_wide(user):
+        return 403, ""
+    visible = True
+    if page.node:
+        visible = node_exists(user, page.node) and covers(user, company, page.node)
+    elif page.staff:
+        s_company, _designation, s_scope = STAFF[page.staff]
+        visible = covers(user, s_company, s_scope)
+    elif page.account:
+        visible = page.account in ACCOUNTS[company] and account_visible(
+            user, company, page.account
+        )
+    elif page.journal:
+        visible = journal_visible(user, page.journal)
+    return (200, "") if visible else (404, "")
+
+
+# --- markers: strings that name one object in a page ---
+# (marker, kind, company, key); kind: node, staff, customer.
+MARKERS: list[tuple[str, str, str, str]] = [
+    ("Tara Urja", "node", "tara", "tara"),
+    ("Other Power", "node", "other", "other"),
+    ("Bihar", "node", "tara", "BH"),
+    ("Bihar", "node", "other", "BH"),
+    ("Uttar Pradesh", "node", "tara", "UP"),
+    *[(key, "node", "tara", key) for key in ["BH-NORTH", "BH-SOUTH", "UP-EAST"]],
+    ("BH-ONE", "node", "other", "BH-ONE"),
+    *[(key, "node", "tara", key) for key in ["BHKATS", "BHMADH", "BHSIKA", "UPGORA"]],
+    ("BHKATS", "node", "other", "BHKATS"),
+    *[(f"Customer {p}", "customer", "tara", f"{p}00101") for p in PLANTS],
+    ("Other customer", "customer", "other", "BHKATS00101"),
+    *[(f"/staff/{u}/", "staff", STAFF[u][0], u) for u in STAFF],
+    # names shown where people are listed without a link (field contacts)
+    *[(name, "staff", "tara", u) for u, name in EXTRA.items()],
+    ("other_admin", "staff", "other", "other_admin"),
+    *[
+        (u, "staff", "tara", u)  # also designation values: not on staff forms
+        for u in ["cluster_incharge", "state_incharge", "ho_manager"]
+    ],
+]
+
+
+def sees(user: str, page: Page, kind: str, company: str, key: str) -> bool:
+    """Whether the user may see this object named on this page."""
+    if user == CUSTOMER:
+        own_company, own_id = OWN_ACCOUNT
+        plant = CUSTOMERS[own_company][own_id]
+        if company != own_company:
+            return False
+        if kind == "node":
+            return key in chain(company, plant)
+        if kind == "customer":
+            return key == own_id
+        return key == "csa"  # the CSA of the customer's plant
+    u_company, _designation, scope = STAFF[user]
+    if company != u_company:
+        return False
+    if kind == "node":  # below the scope, or above it (their own context)
+        return covers(user, company, key) or key in chain(company, scope)
+    if kind == "customer":
+        return covers(user, company, CUSTOMERS[company][key])
+    s_scope = STAFF[key][2]
+    if key == user or covers(user, company, s_scope):
+        return True
+    if page.url.startswith("/field/contacts/"):
+        # Contacts: people whose scope covers one of the user's plants.
+        plants = [p for p in TREES[company] if covers(user, company, p)]
+        return any(s_scope in chain(company, p) for p in plants)
+    return False
+
+
+def hidden_markers(user: str, page: Page) -> set[str]:
+    staff_form = "/staff/" in page.url and page.url.endswith(("new/", "edit/"))
+    shown, hidden = set(), set()
+    for marker, kind, company, key in MARKERS:
+        if staff_form and marker in STAFF:
+            continue
+        if sees(user, page, kind, company, key):
+            shown.add(marker)
+        else:
+            hidden.add(marker)
+    return hidden - shown  # a marker shared with a visible object says nothing
+
+
+# --- known leaks: (url, user) -> reason; the case is a strict xfail -----------------
+LEAKS: dict[tuple[str, str], str] = {}
+
+
+def cases(pages: list[Page]) -> list[Any]:
+    out = []
+    for page in pages:
+        for user in USERS:
+            marks = []
+            reason = LEAKS.get((page.url, user))
+            if reason:
+                marks = [pytest.mark.xfail(strict=True, reason=f"LEAK: {reason}")]
+            out.append(pytest.param(user, page, marks=marks, id=f"{user}-{page.url}"))
+    return out
+
+
+# --- fixtures ---
+@dataclass
+class Books:
+    journals: dict[str, int]
+
+
+def build_books(w: World) -> Books:
+    companies = {"tara": w.company, "other": w.other_company}
+    plants = {
+        "tara": w.plants,
+        "other": {"BHKATS": w.customers["other"].plant},
+    }
+    accounts: dict[tuple[str, str], Any] = {}
+    for company_key, codes in ACCOUNTS.items():
+        company = companies[company_key]
+        for code, plant_key in codes.items():
+            plant = plants[company_key][plant_key] if plant_key else None
+            kind, ref, *_rest = code.split(":")
+            if kind == "CUS":
+                account = ledger.account_for_customer(
+                    company=company,
+                    customer_id=ref,
+                    plant=plant,
+                    service=Service.ENERGY,
+                )
+            elif kind == "PLT":
+                account = ledger.account_for_plant_revenue(
+                    plant=plant, service=Service.ENERGY
+                )
+            elif kind == "STF":
+                account = ledger.account_for_staff_cash(company=company, username=ref)
+            else:
+                account = ledger.account_for_company_bank(company=company)
+            assert account.code == code
+            accounts[company_key, code] = account
+    journals = {}
+    for name, (company_key, lines) in JOURNALS.items():
+        journal = ledger.journal_post(
+            company=companies[company_key],
+            idempotency_key=f"matrix-{name}",
+            kind="manual",
+            lines=[(accounts[company_key, c], Decimal(a)) for c, a in lines],
+        )
+        journals[name] = journal.pk
+    return Books(journals)
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[Books]:
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            w = build_world()
+            org.staff_create(
+                username="ho_bh",
+                password=PASSWORD,
+                first_name=EXTRA["ho_bh"],
+                designation="ho_manager",
+                scope=w.states["BH"],
+                by=None,
+            )
+            org.staff_create(
+                username="si_south",
+                password=PASSWORD,
+                first_name=EXTRA["si_south"],
+                designation="state_incharge",
+                scope=w.clusters["BH-SOUTH"],
+                by=None,
+            )
+            assert w.customers["BHKATS"].user.username == CUSTOMER
+            for company, ids in CUSTOMERS.items():
+                for customer_id, plant in ids.items():
+                    c = w.customers["other" if company == "other" else plant]
+                    assert c.customer_id == customer_id
+            yield build_books(w)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def books(matrix: Books, db: None) -> Iterator[Books]:
+    cache.clear()  # throttle counters live in the cache
+    yield matrix
+    cache.clear()
+
+
+def web_client(user: str) -> Client:
+    client = Client()
+    if user != ANON:
+        client.force_login(User.objects.get(username=user))
+    return client
+
+
+def api_client(user: str) -> APIClient:
+    client = APIClient()
+    if user != ANON:
+        token, _ = Token.objects.get_or_create(user=User.objects.get(username=user))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def check_no_leak(user: str, page: Page, body: str) -> None:
+    leaked = sorted(m for m in hidden_markers(user, page) if m in body)
+    assert not leaked, f"{user} sees out-of-scope {leaked} on {page.url}"
+
+
+# --- the tests ---
+@pytest.mark.parametrize(("user", "page"), cases([*BACKOFFICE, *FIELD, *SELFCARE]))
+def test_web_page(books: Books, user: str, page: Page) -> None:
+    status, location = expect(user, page)
+    response = web_client(user).get(page.url)
+    assert response.status_code == status, (user, page.url, response.status_code)
+    if status == 302:
+        assert response["Location"].startswith(location), response["Location"]
+    if status == 200:
+        check_no_leak(user, page, response.content.decode())
+
+
+@pytest.mark.parametrize(("user", "page"), cases(API))
+def test_ledger_api(books: Books, user: str, page: Page) -> None:
+    url = page.url.format(**books.journals) if page.journal else page.url
+    status, _location = expect(user, page)
+    response = api_client(user).get(url)
+    assert response.status_code == status, (user, url, response.json())
+    if status != 200:
+        code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+        assert response.json()["code"] == code[status]
+        return
+    body = response.json()
+    company = company_of(user)
+    visible = {c for c in ACCOUNTS[company] if account_visible(user, company, c)}
+    if page.url.endswith("accounts/"):
+        assert {row["code"] for row in body["results"]} == visible
+    elif page.account:
+        assert body["account"]["code"] == page.account
+        plant = ACCOUNTS[company][page.account]
+        assert body["account"]["plant"] == plant
+    else:
+        assert body["id"] == books.journals[page.journal]
+    hidden = {c for codes in ACCOUNTS.values() for c in codes} - visible
+    text = response.content.decode()
+    assert not [c for c in hidden if f'"{c}"' in text], text
+
+
+# Pages anyone may open: sign-in forms (a signed-in user of the app is sent on),
+# the installable shells and the offline pages.
+PUBLIC = [
+    "/backoffice/login/",
+    "/backoffice/sw.js",
+    "/backoffice/manifest.webmanifest",
+    "/field/login/",
+    "/field/offline/",
+    "/field/manifest.webmanifest",
+    "/field/sw.js",
+    "/selfcare/login/",
+    "/selfcare/login/verify/",
+    "/selfcare/offline/",
+    "/selfcare/manifest.webmanifest",
+    "/selfcare/sw.js",
+]
+
+
+def expect_public(user: str, url: str) -> tuple[int, str]:
+    if url == "/backoffice/login/" and may(user, A.BACKOFFICE_USE):
+        return 302, "/backoffice/"
+    if url == "/field/login/" and may(user, A.FIELD_USE):
+        return 302, "/field/"
+    if url == "/selfcare/login/" and user == CUSTOMER:
+        return 302, "/selfcare/"
+    if url == "/selfcare/login/verify/":  # no mobile number in the session yet
+        return 302, "/selfcare/login/"
+    return 200, ""
+
+
+@pytest.mark.parametrize("url", PUBLIC)
+@pytest.mark.parametrize("user", USERS)
+def test_public_page(books: Books, user: str, url: str) -> None:
+    status, location = expect_public(user, url)
+    response = web_client(user).get(url)
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"] == location
+
+
+def test_the_derivation_matches_a_few_hand_checked_cases() -> None:
+    """Spot checks of ``expect`` itself, so that a bug there cannot hide a leak."""
+    plant = {p.url: p for p in PAGES}
+    assert expect("ho_bh", plant["/backoffice/plants/UPGORA/"])[0] == 404
+    assert expect("ho_bh", plant["/backoffice/plants/BHSIKA/edit/"])[0] == 200
+    assert expect("ho_bh", plant["/backoffice/states/new/"])[0] == 403
+    assert expect("si_south", plant["/backoffice/states/BH/"])[0] == 404
+    assert expect("si_south", plant["/backoffice/clusters/BH-SOUTH/edit/"])[0] == 200
+    assert expect("si_south", plant["/backoffice/staff/sika_csa/"])[0] == 200
+    assert expect("si_south", plant["/backoffice/staff/state_incharge/"])[0] == 404
+    assert (
+        expect("cluster_incharge", plant["/backoffice/plants/BHKATS/edit/"])[0] == 403
+    )
+    assert expect("other_admin", plant["/backoffice/plants/BHKATS/"])[0] == 200
+    assert expect("other_admin", plant["/backoffice/plants/BHSIKA/"])[0] == 404
+    assert expect("csa", plant["/backoffice/"])[0] == 403
+    assert expect("ho_manager", plant["/field/"])[0] == 403
+    assert expect(CUSTOMER, plant["/selfcare/a/BHSIKA00101/profile/"])[0] == 404
+    assert expect("admin", plant["/selfcare/"])[0] == 403
+    assert expect("technician", plant[LEDGER + "accounts/"])[0] == 403
+    assert expect("csa", plant[LEDGER + "accounts/CO:BANK/"])[0] == 404
+    assert expect("state_incharge", plant[LEDGER + "journals/{kats_sika}/"])[0] == 200
+    assert expect("cluster_incharge", plant[LEDGER + "journals/{kats_sika}/"])[0] == 404
+
+
+# Positive control: a list shows everything in the user's scope, so the markers
+# above do name the objects (an empty page would pass the leak check).
+def shown_on_list(user: str, url: str) -> set[str]:
+    company = company_of(user)
+    tree = TREES[company]
+    if url == "/backoffice/plants/":
+        return {k for k in tree if len(k) == 6 and covers(user, company, k)}
+    if url == "/backoffice/clusters/":
+        return {k for k in tree if "-" in k and covers(user, company, k)}
+    if url == "/backoffice/staff/":
+        return {
+            f"/staff/{u}/"
+            for u, (c, _d, scope) in STAFF.items()
+            if c == company and covers(user, c, scope)
+        }
+    assert url.startswith("/field/consumers/")
+    names = {"tara": "Customer {}", "other": "Other customer"}
+    return {
+        names[company].format(plant)
+        for plant in CUSTOMERS[company].values()
+        if covers(user, company, plant)
+    }
+
+
+LISTS = ["/backoffice/plants/", "/backoffice/clusters/", "/backoffice/staff/"]
+LISTS += ["/field/consumers/"]
+
+
+LIST_CASES = [
+    (user, page.url)
+    for page in PAGES
+    if page.url in LISTS
+    for user in STAFF
+    if expect(user, page)[0] == 200
+]
+
+
+@pytest.mark.parametrize(("user", "url"), LIST_CASES)
+def test_lists_show_the_whole_scope(books: Books, user: str, url: str) -> None:
+    body = web_client(user).get(url).content.decode()
+    missing = sorted(m for m in shown_on_list(user, url) if m not in body)
+    assert not missing
