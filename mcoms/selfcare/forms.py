@@ -13,7 +13,7 @@ class PhoneForm(forms.Form):
                 "type": "tel",
                 "inputmode": "tel",
                 "autocomplete": "tel",
-                "placeholder": "98XXXXXXXX",
+                "placeholder": "9876543210",
             }
         ),
     )
