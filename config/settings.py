@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mcoms.core",
     "mcoms.org",
     "mcoms.customers",
+    "mcoms.packages",
     "mcoms.ledger",
     "mcoms.notifications",
     "mcoms.api",
