@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "mcoms.org",
     "mcoms.customers",
     "mcoms.packages",
+    "mcoms.metering",
     "mcoms.ledger",
     "mcoms.notifications",
     "mcoms.api",

@@ -14,9 +14,28 @@ from mcoms.org.models import Company, Language, Plant, Pole
 
 
 class CustomerStatus(models.TextChoices):
+    # NEW: the account exists (stage 6 of the acquisition pipeline) but the
+    # technician has not yet confirmed the connection (stage 8).
+    NEW = "new", _("Awaiting connection")
     ACTIVE = "active", _("Active")
     INACTIVE = "inactive", _("Inactive")
     BANNED = "banned", _("Banned")
+
+
+class StatusReason(models.TextChoices):
+    """Why a connection is inactive or banned (seed 2.2.3)."""
+
+    NON_PAYMENT = "non_payment", _("Non-payment")
+    CUSTOMER_WISH = "customer_wish", _("Customer's wish")
+    PLANT_CAPACITY = "plant_capacity", _("Plant capacity")
+    OTHER = "other", _("Other")
+
+
+class Segment(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    SHOP = "shop", _("Shop")
+    COMMERCIAL = "commercial", _("Commercial enterprise")
+    MICRO_ENTERPRISE = "med", _("Micro-enterprise (MED)")
 
 
 class Customer(models.Model):
@@ -39,6 +58,31 @@ class Customer(models.Model):
         default=CustomerStatus.ACTIVE,
     )
     status_reason = models.CharField(_("status reason"), max_length=120, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    segment = models.CharField(
+        _("segment"), max_length=12, choices=Segment.choices, default=Segment.HOUSEHOLD
+    )
+    package = models.ForeignKey(
+        "packages.Package",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    # Set by the scheduled credit-limit check (seed 2.2.3): outstanding above
+    # the package's credit limit; cleared when the customer is back within it.
+    flagged_at = models.DateTimeField(
+        _("flagged to de-activate"), null=True, blank=True
+    )
+    flagged_outstanding = models.DecimalField(
+        _("outstanding when flagged"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -66,6 +110,7 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["phone"]),
             models.Index(fields=["plant", "status"]),
+            models.Index(fields=["plant", "flagged_at"]),
         ]
 
     def __str__(self) -> str:

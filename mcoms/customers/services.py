@@ -8,8 +8,9 @@ from django.db.models import Max
 from mcoms.core import ids
 from mcoms.core.errors import ValidationFailed
 from mcoms.core.services import validated_save
-from mcoms.customers.models import Customer, CustomerStatus
+from mcoms.customers.models import Customer, CustomerStatus, Segment
 from mcoms.org.models import Language, Pole, User
+from mcoms.packages.models import Package
 
 
 def customer_user_for_phone(*, phone: str, language: str = Language.HINDI) -> User:
@@ -35,6 +36,9 @@ def customer_create(
     phone: str,
     language: str = Language.HINDI,
     status: str = CustomerStatus.ACTIVE,
+    address: str = "",
+    segment: str = Segment.HOUSEHOLD,
+    package: Package | None = None,
     by: User | None,
 ) -> Customer:
     """Create a connection on ``pole`` with the next free connection number.
@@ -66,7 +70,16 @@ def customer_create(
         phone=phone,
         language=language,
         status=status,
+        address=address,
+        segment=segment,
+        package=package,
     )
+    if package is not None and package.plant_id != plant.pk:
+        raise ValidationFailed(
+            "package_not_offered",
+            f"Package {package.package_id} is not offered at {plant.key}.",
+            field="package",
+        )
     customer.user = customer_user_for_phone(
         phone=str(customer.phone), language=language
     )

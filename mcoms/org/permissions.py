@@ -25,6 +25,21 @@ class Action(StrEnum):
     LEDGER_VIEW = "ledger.view"
     LEDGER_POST = "ledger.post"  # manual journals and reversals
     AUDIT_VIEW = "audit.view"
+    PACKAGE_VIEW = "package.view"
+    PACKAGE_EDIT = "package.edit"  # packages and the type / timing code tables
+    ACQUISITION_WORK = "acquisition.work"  # survey, acquisition, KYC, package, account
+    CONNECTION_WORK = (
+        "connection.work"  # meter installation, connection stages, activation
+    )
+    METER_STOCK_EDIT = "meter_stock.edit"  # meters and load limiters into stock
+    CUSTOMER_IMPORT = "customer.import"  # CSV import of customers and packages
+    # The approval chain (workflow app, manual 3.5.6): raise, approve or reject
+    # a request, register and assign it, execute it, review it.
+    REQUEST_RAISE = "request.raise"
+    REQUEST_APPROVE = "request.approve"
+    REQUEST_ASSIGN = "request.assign"
+    REQUEST_EXECUTE = "request.execute"
+    REQUEST_REVIEW = "request.review"
 
 
 FIELD = {D.OPERATOR, D.TECHNICIAN, D.CSA}
@@ -53,6 +68,36 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     Action.LEDGER_VIEW: frozenset({D.CSA} | MANAGERS),
     Action.LEDGER_POST: frozenset({D.HO_MANAGER, D.ADMIN}),
     Action.AUDIT_VIEW: frozenset(MANAGERS),
+    # Head Office Managers "create new packages and services" (manual 1.2.3.3).
+    Action.PACKAGE_VIEW: frozenset(EVERYONE),
+    Action.PACKAGE_EDIT: frozenset({D.HO_MANAGER, D.ADMIN}),
+    # The sales side of Figure 11 is field work; in-charges may step in.
+    Action.ACQUISITION_WORK: frozenset(
+        {D.OPERATOR, D.CSA, D.TECHNICIAN, D.CLUSTER_INCHARGE, D.STATE_INCHARGE}
+        | {D.ADMIN}
+    ),
+    # "Meter installed by technical team"; "Technical team confirm connection".
+    Action.CONNECTION_WORK: frozenset(
+        {D.TECHNICIAN, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.METER_STOCK_EDIT: frozenset(
+        {D.TECHNICIAN, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+    ),
+    Action.CUSTOMER_IMPORT: frozenset({D.HO_MANAGER, D.ADMIN}),
+    # Consumer Activity (manual 3.5.6): anyone on the customer side raises a
+    # request; the State In-charge approves; the Cluster In-charge registers
+    # and assigns; a Technician or CSA executes; the in-charges review.
+    Action.REQUEST_RAISE: frozenset({D.OPERATOR, D.TECHNICIAN, D.CSA} | MANAGERS),
+    Action.REQUEST_APPROVE: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
+    Action.REQUEST_ASSIGN: frozenset(
+        {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+    ),
+    Action.REQUEST_EXECUTE: frozenset(
+        {D.TECHNICIAN, D.CSA, D.CLUSTER_INCHARGE, D.ADMIN}
+    ),
+    Action.REQUEST_REVIEW: frozenset(
+        {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+    ),
 }
 
 
