@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "mcoms.customers",
     "mcoms.packages",
     "mcoms.metering",
+    "mcoms.workflow",
     "mcoms.ledger",
     "mcoms.notifications",
     "mcoms.api",
