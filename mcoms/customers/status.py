@@ -287,13 +287,11 @@ def customers_flag_over_credit_limit(
         elif flagged_at is not None:
             changes[pk] = (None, None)
             counts["cleared"] += 1
-    _write_flags(changes, now)
+    _write_flags(changes)
     return FlagCounts(**counts)
 
 
-def _write_flags(
-    changes: dict[int, tuple[datetime | None, Decimal | None]], now: datetime
-) -> None:
+def _write_flags(changes: dict[int, tuple[datetime | None, Decimal | None]]) -> None:
     """Bulk update with one history row per changed customer."""
     ids = sorted(changes)
     for i in range(0, len(ids), 1000):
@@ -306,7 +304,6 @@ def _write_flags(
             ["flagged_at", "flagged_outstanding"],
             batch_size=500,
             default_change_reason="credit-limit check",
-            default_date=now,
         )
 
 

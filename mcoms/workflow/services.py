@@ -174,7 +174,7 @@ def request_raise(
         return _replay_raise(existing, spec, plant, subject), False
     if not _in_scope(staff, plant):
         raise NotFound("plant_not_found", f"No plant {plant.key} in your scope.")
-    _check_subject(spec, plant, subject)
+    subject = _check_subject(spec, plant, subject)
     data = RaiseInput(
         plant=plant,
         subject=subject,
@@ -207,7 +207,8 @@ def _replay_raise(
     return existing
 
 
-def _check_subject(spec: RequestKind, plant: Plant, subject: Any) -> None:
+def _check_subject(spec: RequestKind, plant: Plant, subject: Any) -> Any:
+    """The subject, locked and freshly read (the kind validates its state)."""
     if subject is None:
         if spec.needs_subject:
             raise ValidationFailed(
@@ -215,7 +216,7 @@ def _check_subject(spec: RequestKind, plant: Plant, subject: Any) -> None:
                 "This kind of request needs a customer.",
                 field="customer",
             )
-        return
+        return None
     if not spec.needs_subject:
         raise ValidationFailed(
             "request_customer_unexpected",
@@ -228,6 +229,8 @@ def _check_subject(spec: RequestKind, plant: Plant, subject: Any) -> None:
             f"Customer {subject.customer_id} is not connected at {plant.key}.",
             field="customer",
         )
+    manager = type(subject)._default_manager
+    return manager.select_for_update(of=("self",)).get(pk=subject.pk)
 
 
 def _refuse_open(company_id: int, exclusive: str | None) -> None:
