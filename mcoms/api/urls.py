@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mcoms.api import auth, customers, me, network, org, staff
+from mcoms.api import auth, customers, me, network, org, requests, staff
 
 app_name = "api"
 
@@ -67,6 +67,12 @@ v1: list[URLPattern | URLResolver] = [
     path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("ledger/", include("mcoms.api.ledger")),
+    path("requests/", include("mcoms.api.requests")),
+    path(
+        "flagged-customers/",
+        requests.FlaggedCustomerListApi.as_view(),
+        name="flagged-customer-list",
+    ),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

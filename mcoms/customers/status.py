@@ -34,7 +34,7 @@ from mcoms.customers.selectors import customers_for
 from mcoms.ledger.models import Account, AccountKind, HolderType, Service
 from mcoms.notifications.models import Channel
 from mcoms.notifications.services import message_queue
-from mcoms.org.access import plants_for
+from mcoms.org.access import plants_for, require
 from mcoms.org.models import Company, Plant, User
 from mcoms.org.permissions import Action
 from mcoms.workflow.kinds import RaiseInput
@@ -317,7 +317,8 @@ def flag_credit_limits_task(company_code: str | None = None) -> dict[str, int]:
 # --- reads of the flags -------------------------------------------------------------
 def flagged_customers_for(user: Any) -> QuerySet[Customer]:
     """Active customers flagged "to de-activate" in the user's scope, the
-    largest outstanding first."""
+    largest outstanding first. Staff only."""
+    require(user, Action.CUSTOMER_VIEW)
     return (
         customers_for(user)
         .filter(status=CustomerStatus.ACTIVE, flagged_at__isnull=False)

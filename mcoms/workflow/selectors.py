@@ -61,6 +61,51 @@ def request_counts(qs: QuerySet[Request]) -> dict[str, int]:
     return counts
 
 
+# Who may reject in each state: the approver at Request; the approver or the
+# one who assigns once approved and while in process; the reviewer at Review
+# (which sends the request back to In Process instead of closing it).
+REJECTERS: dict[str, tuple[Action, ...]] = {
+    RequestState.REQUEST: (Action.REQUEST_APPROVE,),
+    RequestState.APPROVED: (Action.REQUEST_ASSIGN, Action.REQUEST_APPROVE),
+    RequestState.IN_PROCESS: (Action.REQUEST_ASSIGN,),
+    RequestState.REVIEW: (Action.REQUEST_REVIEW,),
+}
+
+
+def request_actions(user: Any, req: Request) -> list[str]:
+    """The steps ``user`` may take on ``req`` now (buttons to show); the
+    services check the same rules again when a step is taken."""
+    staff = staff_for(user)
+    if staff is None:
+        return []
+
+    def may(action: Action) -> bool:
+        return allowed(staff.designation, action)
+
+    out = []
+    if req.state == RequestState.REQUEST and may(Action.REQUEST_APPROVE):
+        out.append("approve")
+    if req.state in (RequestState.APPROVED, RequestState.IN_PROCESS) and may(
+        Action.REQUEST_ASSIGN
+    ):
+        out.append("assign")
+    if (
+        req.state == RequestState.IN_PROCESS
+        and req.assigned_to_id == user.pk
+        and may(Action.REQUEST_EXECUTE)
+    ):
+        out.append("execute")
+    if (
+        req.state == RequestState.REVIEW
+        and may(Action.REQUEST_REVIEW)
+        and req.executed_by_id != user.pk
+    ):
+        out.append("complete")
+    if any(may(a) for a in REJECTERS.get(req.state, ())):
+        out.append("reject")
+    return out
+
+
 def covering_staff(plant: Plant) -> QuerySet[Staff]:
     """Active staff of the plant's company whose scope covers the plant."""
     cover = (

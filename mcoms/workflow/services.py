@@ -36,6 +36,7 @@ from mcoms.workflow.models import (
     StepAction,
 )
 from mcoms.workflow.notify import request_notify
+from mcoms.workflow.selectors import REJECTERS
 
 S = RequestState
 TEXT_MAX = 1000
@@ -396,17 +397,6 @@ def request_assign(
 
 
 # --- reject -------------------------------------------------------------------------
-# Who may reject in each state: the approver at Request; the approver or the
-# one who assigns once approved and while in process; the reviewer at Review
-# (which sends the request back to In Process instead of closing it).
-REJECTERS: dict[str, tuple[Action, ...]] = {
-    S.REQUEST: (Action.REQUEST_APPROVE,),
-    S.APPROVED: (Action.REQUEST_ASSIGN, Action.REQUEST_APPROVE),
-    S.IN_PROCESS: (Action.REQUEST_ASSIGN,),
-    S.REVIEW: (Action.REQUEST_REVIEW,),
-}
-
-
 @transaction.atomic
 def request_reject(
     *,
