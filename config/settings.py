@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "mcoms.packages",
     "mcoms.metering",
     "mcoms.workflow",
+    "mcoms.acquisition",
     "mcoms.ledger",
     "mcoms.notifications",
     "mcoms.api",
@@ -181,6 +182,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# KYC photos and documents (acquisition): the largest upload accepted, in bytes.
+KYC_MAX_UPLOAD_BYTES = envint("KYC_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
 
 # --- Money --------------------------------------------------------------------------
 MCOMS_CURRENCY = os.environ.get("MCOMS_CURRENCY", "INR")

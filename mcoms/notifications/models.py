@@ -90,6 +90,7 @@ class OtpPurpose(models.TextChoices):
     LOGIN = "login", _("Sign in")
     VERIFY = "verify", _("Verify a mobile number")
     PROFILE_EDIT = "profile_edit", _("Confirm a profile change")
+    CONNECTION_REQUEST = "connection_request", _("Request a new connection")
 
 
 class OtpCode(models.Model):
