@@ -158,7 +158,7 @@ class RequestListCreateApi(Api):
         if "plant" in data:
             qs = qs.filter(plant=get_plant_for_user(request.user, data["plant"]))
         if data.get("mine"):
-            qs = qs.filter(assigned_to=request.user)
+            qs = qs.filter(assigned_to=actor(request))
         return self.paginated(qs, RequestOut)
 
     @extend_schema(
@@ -324,7 +324,7 @@ class AssigneeListApi(Api):
 class KindListApi(Api):
     class OutputSerializer(serializers.Serializer):
         code = serializers.CharField()
-        label = serializers.CharField()
+        label = serializers.CharField()  # type: ignore[assignment]
 
         class Meta:
             ref_name = "WorkRequestKind"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from mcoms.backoffice.views import auth, dashboard, network, pwa, staff, structure
+from mcoms.backoffice.views import (
+    auth,
+    dashboard,
+    network,
+    pwa,
+    requests,
+    staff,
+    structure,
+)
 
 app_name = "backoffice"
 
@@ -47,4 +55,14 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff-create"),
     path("staff/<str:username>/", staff.staff_detail, name="staff-detail"),
     path("staff/<str:username>/edit/", staff.staff_edit, name="staff-edit"),
+    # consumer activity: the approval chain and the credit-limit flags
+    path("requests/", requests.request_list, name="request-list"),
+    path("requests/new/", requests.request_create, name="request-create"),
+    path("requests/flagged/", requests.flagged_list, name="flagged-list"),
+    path("requests/<str:number>/", requests.request_detail, name="request-detail"),
+    path(
+        "requests/<str:number>/<str:action>/",
+        requests.request_action,
+        name="request-action",
+    ),
 ]

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 from simple_history.utils import bulk_update_with_history
 
@@ -104,6 +105,16 @@ def reactivation_validate(data: RaiseInput) -> dict[str, Any]:
             field="customer",
         )
     return {"reason": reason}
+
+
+def status_describe(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The details of a status request as people read them."""
+    lines = []
+    if payload.get("reason") in StatusReason.values:
+        lines.append((str(_("Reason")), str(StatusReason(payload["reason"]).label)))
+    if "ban" in payload:
+        lines.append((str(_("Ban")), str(_("Yes") if payload["ban"] else _("No"))))
+    return lines
 
 
 def status_exclusive_key(data: RaiseInput) -> str:

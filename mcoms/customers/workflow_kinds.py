@@ -16,6 +16,7 @@ register(
         perform=status.deactivation_perform,
         revert=status.status_revert,
         exclusive_key=status.status_exclusive_key,
+        describe=status.status_describe,
     )
 )
 register(
@@ -26,5 +27,6 @@ register(
         perform=status.reactivation_perform,
         revert=status.status_revert,
         exclusive_key=status.status_exclusive_key,
+        describe=status.status_describe,
     )
 )

@@ -60,6 +60,7 @@ Validate = Callable[[RaiseInput], dict[str, Any]]
 Perform = Callable[["Request", "User"], dict[str, Any]]
 Revert = Callable[["Request", "User"], None]
 ExclusiveKey = Callable[[RaiseInput], str | None]
+Describe = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class RequestKind:
     needs_approval: bool = True
     # At most one open request per key (e.g. per customer); None: no limit.
     exclusive_key: ExclusiveKey | None = None
+    # The payload as (label, value) lines for people to read on screens.
+    describe: Describe | None = None
 
 
 _registry: dict[str, RequestKind] = {}
@@ -123,6 +126,15 @@ def all_kinds() -> list[RequestKind]:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.code, str(k.label)) for k in all_kinds()]
+
+
+def describe_payload(code: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The request's details for a screen: the kind's own wording, or the raw
+    keys and values."""
+    kind = _registry.get(code)
+    if kind is not None and kind.describe is not None:
+        return kind.describe(payload)
+    return [(str(k), str(v)) for k, v in sorted(payload.items())]
 
 
 def kind_label(code: str) -> str:
