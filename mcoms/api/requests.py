@@ -225,31 +225,6 @@ class RejectIn(serializers.Serializer):
         ref_name = "WorkRequestRejectIn"
 
 
-def _assignee(req: WorkRequest, username: str) -> User:
-    user = User.objects.filter(
-        username=username, staff__company_id=req.company_id
-    ).first()
-    if user is None:
-        raise ValidationFailed(
-            "assignee_unknown", f"No staff member {username!r:.40}.", field="assignee"
-        )
-    return user
-
-
-def _step(action: str, data: dict[str, Any], req: WorkRequest, **kw: Any) -> None:
-    if action == "approve":
-        services.request_approve(request=req, note=data["note"], **kw)
-    elif action == "assign":
-        assignee = _assignee(req, data["assignee"])
-        services.request_assign(request=req, assignee=assignee, note=data["note"], **kw)
-    elif action == "reject":
-        services.request_reject(request=req, reason=data["reason"], **kw)
-    elif action == "execute":
-        services.request_execute(request=req, note=data["note"], **kw)
-    else:
-        services.request_complete(request=req, note=data["note"], **kw)
-
-
 def transition_api(action: str, body: type[serializers.Serializer], doc: str) -> Any:
     """An API class for one step of the chain."""
 
@@ -266,7 +241,24 @@ def transition_api(action: str, body: type[serializers.Serializer], doc: str) ->
             key = idempotency_key(request)
             req = wf.get_request_for_user(request.user, number)
             data = validated(body, request)
-            _step(action, data, req, by=actor(request), idempotency_key=key)
+            assignee = None
+            if "assignee" in data:
+                assignee = wf.staff_user(req.company_id, data["assignee"])
+                if assignee is None:
+                    raise ValidationFailed(
+                        "assignee_unknown",
+                        f"No staff member {data['assignee']!r:.40}.",
+                        field="assignee",
+                    )
+            services.request_step(
+                request=req,
+                action=action,
+                by=actor(request),
+                note=data.get("note", ""),
+                reason=data.get("reason", ""),
+                assignee=assignee,
+                idempotency_key=key,
+            )
             return _detail(request, number)
 
     TransitionApi.__name__ = f"Request{action.title()}Api"

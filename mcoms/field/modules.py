@@ -32,7 +32,7 @@ SECTIONS: tuple[Section, ...] = (
             M(_("Receivables"), "rupee"),
             M(_("Consumer List"), "list", "field:consumers"),
             M(_("Consumer Status"), "user"),
-            M(_("Consumer Activity"), "user"),
+            M(_("Consumer Activity"), "user", "field:requests"),
             M(_("Consumer Service"), "tool"),
             M(_("Temporary Disconnect"), "power"),
             M(_("Add Consumer"), "plus"),

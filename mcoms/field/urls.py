@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.field import views
+from mcoms.field import requests, views
 
 app_name = "field"
 
@@ -11,6 +11,20 @@ urlpatterns = [
     path("consumers/", views.consumers, name="consumers"),
     path("contacts/", views.contacts, name="contacts"),
     path("notifications/", views.notifications, name="notifications"),
+    path("requests/", requests.request_home, name="requests"),
+    path("requests/new/", requests.request_create, name="request-create"),
+    path("requests/<str:number>/", requests.request_detail, name="request-detail"),
+    path(
+        "requests/<str:number>/<str:action>/",
+        requests.request_action,
+        name="request-action",
+    ),
+    path("flagged/", requests.flagged, name="flagged"),
+    path(
+        "flagged/<str:customer_id>/raise/",
+        requests.flagged_raise,
+        name="flagged-raise",
+    ),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),

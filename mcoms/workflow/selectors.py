@@ -146,6 +146,14 @@ def next_actors(plant: Plant, action: Action, *, exclude: User | None) -> list[U
     return [s.user for s in people if DEPTH[ScopeLevel(s.scope_level)] == deepest]
 
 
+def staff_user(company_id: int, username: str) -> User | None:
+    """A staff member's user by username, in one company (an assignee named in
+    a form or an API call; the services check that they may be assigned)."""
+    return User.objects.filter(
+        username=username, staff__company_id=company_id, kind=User.Kind.STAFF
+    ).first()
+
+
 def open_requests_for_subjects(subject_ids: list[int]) -> dict[int, Request]:
     """The open request of each subject (customer) that has one."""
     qs = Request.objects.filter(subject_id__in=subject_ids, state__in=OPEN_STATES)

@@ -498,3 +498,41 @@ def request_complete(
     _move(req, to=S.COMPLETED, action=StepAction.COMPLETE, by=by, note=note, key=key)
     request_notify(req, action=StepAction.COMPLETE, by=by, note=note)
     return req
+
+
+# --- one entry point for interfaces -----------------------------------------------
+STEPS = ("approve", "assign", "reject", "execute", "complete")
+
+
+def request_step(
+    *,
+    request: Request,
+    action: str,
+    by: User,
+    note: str = "",
+    reason: str = "",
+    assignee: User | None = None,
+    idempotency_key: str | None = None,
+) -> Request:
+    """Take the step named ``action`` (one of ``STEPS``): what a button or an
+    API call names; the step's own service does the work and the checks."""
+    key = idempotency_key
+    if action == "approve":
+        return request_approve(request=request, by=by, note=note, idempotency_key=key)
+    if action == "assign":
+        if assignee is None:
+            raise ValidationFailed(
+                "assignee_unknown", "Choose who carries it out.", field="assignee"
+            )
+        return request_assign(
+            request=request, assignee=assignee, by=by, note=note, idempotency_key=key
+        )
+    if action == "reject":
+        return request_reject(
+            request=request, reason=reason, by=by, idempotency_key=key
+        )
+    if action == "execute":
+        return request_execute(request=request, by=by, note=note, idempotency_key=key)
+    if action == "complete":
+        return request_complete(request=request, by=by, note=note, idempotency_key=key)
+    raise ValidationFailed("request_step_unknown", f"No step {action!r:.20}.")

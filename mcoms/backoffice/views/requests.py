@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mcoms.backoffice.views.common import StaffRequest, backoffice_view
-from mcoms.core.errors import DomainError, ValidationFailed
+from mcoms.core.errors import DomainError
 from mcoms.customers.models import StatusReason
 from mcoms.customers.selectors import get_customer_for_user
 from mcoms.customers.status import (
@@ -37,7 +37,6 @@ from mcoms.workflow.kinds import describe_payload, kind_choices, kind_label
 from mcoms.workflow.models import Request, RequestState
 
 PAGE_SIZE = 50
-ACTIONS = ("approve", "assign", "reject", "execute", "complete")
 # Refusals as the user reads them (docs/decisions/0006); others show the
 # service's own message.
 BY_CODE = {
@@ -127,34 +126,16 @@ def raise_request(user: User, data: dict[str, Any]) -> tuple[Request, bool]:
 
 
 def take_step(user: User, req: Request, action: str, post: Any) -> Request:
-    """One posted step (back office and field app forms)."""
-    key = str(post.get("token", ""))[:120] or None
-    note = str(post.get("note", ""))
-    if action == "approve":
-        return services.request_approve(
-            request=req, by=user, note=note, idempotency_key=key
-        )
-    if action == "assign":
-        people = {s.user.username: s.user for s in wf.assignable_staff(req.plant)}
-        assignee = people.get(str(post.get("assignee", "")))
-        if assignee is None:
-            raise ValidationFailed(
-                "assignee_unknown", "Choose who carries it out.", field="assignee"
-            )
-        return services.request_assign(
-            request=req, assignee=assignee, by=user, note=note, idempotency_key=key
-        )
-    if action == "reject":
-        reason = str(post.get("reason", ""))
-        return services.request_reject(
-            request=req, reason=reason, by=user, idempotency_key=key
-        )
-    if action == "execute":
-        return services.request_execute(
-            request=req, by=user, note=note, idempotency_key=key
-        )
-    return services.request_complete(
-        request=req, by=user, note=note, idempotency_key=key
+    """One posted step form: the token makes a double tap harmless."""
+    username = str(post.get("assignee", ""))
+    return services.request_step(
+        request=req,
+        action=action,
+        by=user,
+        note=str(post.get("note", "")),
+        reason=str(post.get("reason", "")),
+        assignee=wf.staff_user(req.company_id, username) if username else None,
+        idempotency_key=str(post.get("token", ""))[:120] or None,
     )
 
 
@@ -220,7 +201,7 @@ def request_detail(request: StaffRequest, number: str) -> HttpResponse:
 @require_POST
 @backoffice_view
 def request_action(request: StaffRequest, number: str, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    if action not in services.STEPS:
         raise Http404("No such step.")
     req = wf.get_request_for_user(request.user, number)
     try:
