@@ -249,6 +249,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name ("kind", "state") get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "MeterKindEnum": "mcoms.metering.models.MeterKind",
+        "MeterStateEnum": "mcoms.metering.models.MeterState",
+        "KycKindEnum": "mcoms.acquisition.models.KycKind",
+        "RequestStateEnum": "mcoms.workflow.models.RequestState",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -68,6 +68,8 @@ v1: list[URLPattern | URLResolver] = [
     path("me/", me.MeApi.as_view(), name="me"),
     path("ledger/", include("mcoms.api.ledger")),
     path("requests/", include("mcoms.api.requests")),
+    path("", include("mcoms.api.acquisition")),
+    path("meters/", include("mcoms.api.meters")),
     path(
         "flagged-customers/",
         requests.FlaggedCustomerListApi.as_view(),
