@@ -69,6 +69,7 @@ v1: list[URLPattern | URLResolver] = [
     path("ledger/", include("mcoms.api.ledger")),
     path("requests/", include("mcoms.api.requests")),
     path("", include("mcoms.api.acquisition")),
+    path("connection-requests/", include("mcoms.api.connection_requests")),
     path("meters/", include("mcoms.api.meters")),
     path(
         "flagged-customers/",
