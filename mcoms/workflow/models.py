@@ -212,3 +212,17 @@ class RequestStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action} {self.from_state}->{self.to_state}"
+
+
+class RequestSequence(models.Model):
+    """The last request number given at a plant. Raising locks this row, so two
+    requests raised at one plant at the same moment get the next two numbers
+    (and a rolled-back raise gives its number back)."""
+
+    plant = models.OneToOneField(
+        Plant, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.plant_id}: {self.last}"

@@ -31,6 +31,7 @@ from mcoms.workflow.kinds import RaiseInput, RequestKind, get_kind
 from mcoms.workflow.locks import lock_request
 from mcoms.workflow.models import (
     Request,
+    RequestSequence,
     RequestState,
     RequestStep,
     StepAction,
@@ -163,19 +164,21 @@ def request_raise(
     by: User,
 ) -> tuple[Request, bool]:
     """Raise a request; returns it and whether this call created it (False: a
-    retry with the same key returned the first request)."""
+    retry with the same key returned the first request).
+
+    A retry racing the first call waits on the same locks (the subject's row,
+    the plant's number) and then finds the first request by its key."""
     staff = _require(by, Action.REQUEST_RAISE)
     spec = get_kind(kind)
     key = _key(idempotency_key, required=True)
     assert key is not None  # noqa: S101 (required above)
-    existing = Request.objects.filter(
-        company_id=staff.company_id, idempotency_key=key
-    ).first()
-    if existing is not None:
-        return _replay_raise(existing, spec, plant, subject), False
+    if (first := _raised(staff.company_id, key, spec, plant, subject)) is not None:
+        return first, False
     if not _in_scope(staff, plant):
         raise NotFound("plant_not_found", f"No plant {plant.key} in your scope.")
-    subject = _check_subject(spec, plant, subject)
+    subject = _check_subject(spec, plant, subject)  # locked
+    if (first := _raised(staff.company_id, key, spec, plant, subject)) is not None:
+        return first, False
     data = RaiseInput(
         plant=plant,
         subject=subject,
@@ -186,26 +189,40 @@ def request_raise(
     cleaned = spec.validate(data)
     exclusive = spec.exclusive_key(data) if spec.exclusive_key else None
     _refuse_open(staff.company_id, exclusive)
-    req, created = _insert(spec, data, cleaned, key, exclusive)
-    if created:
-        _after_raise(req, spec, by)
-    return req, created
+    try:
+        with transaction.atomic():
+            req = _insert(spec, data, cleaned, key, exclusive)
+    except IntegrityError:
+        # The same key raised at another plant, or the exclusive key taken,
+        # by a transaction that committed while this one ran.
+        first = _raised(staff.company_id, key, spec, plant, subject)
+        if first is not None:
+            return first, False
+        _refuse_open(staff.company_id, exclusive)
+        raise
+    _after_raise(req, spec, by)
+    return req, True
 
 
-def _replay_raise(
-    existing: Request, spec: RequestKind, plant: Plant, subject: Any
-) -> Request:
+def _raised(
+    company_id: int, key: str, spec: RequestKind, plant: Plant, subject: Any
+) -> Request | None:
+    """The request raised before with this key (checked to be the same one)."""
+    existing = Request.objects.filter(company_id=company_id, idempotency_key=key)
+    first = existing.first()
+    if first is None:
+        return None
     same = (
-        existing.kind == spec.code
-        and existing.plant_id == plant.pk
-        and existing.subject_id == (subject.pk if subject is not None else None)
+        first.kind == spec.code
+        and first.plant_id == plant.pk
+        and first.subject_id == (subject.pk if subject is not None else None)
     )
     if not same:
         raise Conflict(
             "idempotency_key_reused",
-            f"Key {existing.idempotency_key!r:.40} was used for another request.",
+            f"Key {key!r:.40} was used for another request.",
         )
-    return existing
+    return first
 
 
 def _check_subject(spec: RequestKind, plant: Plant, subject: Any) -> Any:
@@ -247,48 +264,47 @@ def _refuse_open(company_id: int, exclusive: str | None) -> None:
         )
 
 
+def _next_seq(plant: Plant) -> int:
+    """The plant's next request number, its counter row locked until commit."""
+    counters = RequestSequence.objects.select_for_update()
+    counter = counters.filter(plant=plant).first()
+    if counter is None:
+        last = Request.objects.filter(plant=plant).aggregate(m=Max("seq"))["m"]
+        try:
+            with transaction.atomic():
+                RequestSequence.objects.create(plant=plant, last=last or 0)
+        except IntegrityError:
+            pass  # created by a concurrent raise: lock theirs
+        counter = counters.get(plant=plant)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
 def _insert(
     spec: RequestKind,
     data: RaiseInput,
     payload: dict[str, Any],
     key: str,
     exclusive: str | None,
-) -> tuple[Request, bool]:
-    """Insert with the plant's next number. A unique violation means a racing
-    raise took the number (try the next one), the key (a retry of this raise
-    won: return its request) or the exclusive key (refused)."""
-    plant, now = data.plant, timezone.now()
-    for _attempt in range(5):
-        last = Request.objects.filter(plant=plant).aggregate(m=Max("seq"))["m"]
-        seq = (last or 0) + 1
-        req = Request(
-            company_id=plant.company_id,
-            plant=plant,
-            seq=seq,
-            number=f"{plant.key}-{seq:05d}",
-            kind=spec.code,
-            subject=data.subject,
-            comments=data.comments,
-            payload=payload,
-            state=S.REQUEST,
-            raised_by=data.by,
-            raised_at=now,
-            idempotency_key=key,
-            exclusive_key=exclusive,
-        )
-        try:
-            with transaction.atomic():
-                req.save()
-        except IntegrityError:
-            won = Request.objects.filter(
-                company_id=plant.company_id, idempotency_key=key
-            ).first()
-            if won is not None:
-                return _replay_raise(won, spec, plant, data.subject), False
-            _refuse_open(plant.company_id, exclusive)
-            continue
-        return req, True
-    raise Conflict("request_raise_busy", "Could not number the request; try again.")
+) -> Request:
+    plant = data.plant
+    seq = _next_seq(plant)
+    return Request.objects.create(
+        company_id=plant.company_id,
+        plant=plant,
+        seq=seq,
+        number=f"{plant.key}-{seq:05d}",
+        kind=spec.code,
+        subject=data.subject,
+        comments=data.comments,
+        payload=payload,
+        state=S.REQUEST,
+        raised_by=data.by,
+        raised_at=timezone.now(),
+        idempotency_key=key,
+        exclusive_key=exclusive,
+    )
 
 
 def _after_raise(req: Request, spec: RequestKind, by: User) -> None:
