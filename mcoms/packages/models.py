@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -29,12 +32,16 @@ def _money(label: str, **kw: object) -> models.DecimalField:  # type: ignore[typ
 
 
 class PackageType(models.Model):
-    """A type code such as ``A1.1`` and the billing type it stands for."""
+    """A type code such as ``A1.1`` and the billing type it stands for.
+    ``company`` empty: a default every company may use (a company's own code of
+    the same name wins, see ``services._lookup``)."""
 
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     code = models.CharField(
         _("code"),
         max_length=10,
-        unique=True,
         validators=[RegexValidator(ids.TYPE_CODE, _("Capitals, digits, dots."))],
     )
     label = models.CharField(_("label"), max_length=80)
@@ -45,6 +52,18 @@ class PackageType(models.Model):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "code"], name="package_type_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(company__isnull=True),
+                name="package_type_default_unique",
+                violation_error_code="duplicate",
+                violation_error_message=_("This code is already used."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -76,6 +95,8 @@ class TimingCode(models.Model):
                 fields=["code"],
                 condition=Q(company__isnull=True),
                 name="timing_code_default_unique",
+                violation_error_code="duplicate",
+                violation_error_message=_("This code is already used."),
             ),
         ]
 
@@ -140,6 +161,7 @@ class Package(models.Model):
                 fields=["plant", "package_id"],
                 condition=Q(active=True),
                 name="package_id_offered_once",
+                violation_error_code="duplicate",
             ),
             models.CheckConstraint(condition=Q(load_w__gt=0), name="package_load_pos"),
             models.CheckConstraint(condition=Q(version__gte=1), name="package_ver_pos"),
@@ -148,3 +170,117 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package_id} v{self.version}"
+
+
+class WriteAction(models.TextChoices):
+    PACKAGE_CREATE = "package_create", _("Package created")
+    PACKAGE_REVISE = "package_revise", _("Package revised")
+    PACKAGE_WITHDRAW = "package_withdraw", _("Package withdrawn")
+    PACKAGE_OFFER = "package_offer", _("Package offered")
+    TYPE_CREATE = "type_create", _("Package type created")
+    TIMING_CREATE = "timing_create", _("Timing code created")
+
+
+class WriteKey(models.Model):
+    """The idempotency key of one package or code-table write (the API's
+    ``Idempotency-Key`` header, the back office's form token): a retry with the
+    same key returns the first result and writes nothing. Unique per company."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=120)
+    action = models.CharField(max_length=20, choices=WriteAction.choices)
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    package_type = models.ForeignKey(
+        PackageType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    timing = models.ForeignKey(
+        TimingCode, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "key"], name="package_write_key_unique"
+            ),
+            models.CheckConstraint(condition=~Q(key=""), name="package_write_key_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"
+
+
+class ImportState(models.TextChoices):
+    CHECKED = "checked", _("Checked, not imported")
+    COMMITTED = "committed", _("Imported")
+
+
+class ImportBatch(models.Model):
+    """One CSV import of packages and customers (docs/import.md): the files as
+    uploaded (kept between the dry run and the confirmation), the report of the
+    last check, and who imported it when. A file, once imported, cannot be
+    imported again by the same company (the unique constraints on its hash).
+
+    It lives in ``packages`` because the customers app's models belong to
+    another part of the work; ``mcoms/customers/imports.py`` does the import."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
+    packages_name = models.CharField(max_length=200, blank=True)
+    packages_csv = models.TextField(blank=True)
+    packages_sha256 = models.CharField(max_length=64, blank=True)
+    customers_name = models.CharField(max_length=200, blank=True)
+    customers_csv = models.TextField(blank=True)
+    customers_sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.CHECKED
+    )
+    report = models.JSONField(default=dict)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "idempotency_key"],
+                name="import_batch_idempotency_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "packages_sha256"],
+                condition=Q(state="committed") & ~Q(packages_sha256=""),
+                name="import_packages_file_once",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "customers_sha256"],
+                condition=Q(state="committed") & ~Q(customers_sha256=""),
+                name="import_customers_file_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["checked", "committed"]),
+                name="import_batch_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.token}"

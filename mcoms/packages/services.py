@@ -1,67 +1,114 @@
 """Writes for packages and their code tables. Each service is one transaction.
 
-Permission checks are left to the interfaces (see docs/packages.md): the
-services take ``by`` for the audit trail only.
+Permission checks are the interfaces' job (``access.require(user,
+Action.PACKAGE_EDIT)`` and the plant or company in scope); the services take
+``by`` for the audit trail. The rules they keep (docs/packages.md):
+
+* a saved package's terms never change: a revision is a new version
+  (docs/decisions/0020);
+* only the newest version of a package is revised, withdrawn or offered again;
+* one offered package per plant and package ID;
+* a code whose meaning packages rely on (a type's billing type, a timing's
+  slots) is not changed while a package of the company uses it.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Model
 
 from mcoms.core.errors import Conflict, ValidationFailed
-from mcoms.core.money import RATE, parse_amount
 from mcoms.core.services import validated_save
 from mcoms.org.models import Company, Plant
-from mcoms.packages import ids, tariff
+from mcoms.packages import ids
 from mcoms.packages.models import (
     BillingType,
     DepositRule,
     Package,
     PackageType,
     TimingCode,
+    WriteAction,
+    WriteKey,
+)
+from mcoms.packages.terms import (
+    TERMS,
+    package_check,
+    package_type_of,
+    terms_of,
+    timing_of,
 )
 
-# Fields that belong to one billing type only; the others must stay empty.
-RATE_FIELDS: dict[str, tuple[str, ...]] = {
-    BillingType.PREPAID: ("prepaid_amount", "prepaid_period_days"),
-    BillingType.POSTPAID_METERED: ("rate_per_kwh", "slabs", "fixed_monthly"),
-    BillingType.POSTPAID_UNMETERED: ("monthly_amount",),
-}
-TERMS = (
-    "type_code",
-    "timing_code",
-    "load_w",
-    "prepaid_amount",
-    "prepaid_period_days",
-    "rate_per_kwh",
-    "slabs",
-    "fixed_monthly",
-    "monthly_amount",
-    "activation_charge",
-    "deposit_rule",
-    "deposit_amount",
-    "deposit_multiple",
-    "credit_limit",
-)
+M = TypeVar("M", bound=Model)
+KEY_MAX = 120
 
 
 # --- code tables ------------------------------------------------------------------
+def _refuse_taken(
+    model: type[PackageType | TimingCode], company: Company | None, code: str
+) -> None:
+    """A new code must be new to the company (or, for a default, to the
+    defaults); a company edits a default rather than re-creating it."""
+    lookup = package_type_of if model is PackageType else timing_of
+    existing = lookup(company.pk if company else None, str(code).upper())
+    if existing is None:
+        return
+    if company is not None and existing.company_id is None:
+        raise ValidationFailed(
+            "code_is_default",
+            f"{code} is a default code; edit it to make your company's version.",
+            field="code",
+        )
+    if company is not None or existing.company_id is None:
+        raise ValidationFailed("duplicate", f"{code} is already used.", field="code")
+
+
 def package_type_create(
-    *, code: str, label: str, billing_type: str, by: Any
+    *, company: Company | None = None, code: str, label: str, billing_type: str, by: Any
 ) -> PackageType:
+    """A type code for one company (or, ``company`` None, a default for all)."""
     if billing_type not in BillingType.values:
         raise ValidationFailed(
             "billing_type_unknown",
-            f"{billing_type!r} is not a billing type.",
+            f"{billing_type!r:.30} is not a billing type.",
             field="billing_type",
         )
     with transaction.atomic():
-        return validated_save(
-            PackageType(code=code, label=label, billing_type=billing_type), by=by
+        _refuse_taken(PackageType, company, code)
+        ptype = PackageType(
+            company=company, code=code, label=label, billing_type=billing_type
         )
+        return validated_save(ptype, by=by, reason="created")
+
+
+def package_type_update(
+    *, company: Company, package_type: PackageType, by: Any, **changes: Any
+) -> PackageType:
+    """Change the label, or the billing type while no package of the company
+    uses the code. A default type is not changed: the company gets its own copy
+    (same code, the changes applied), which its new packages use."""
+    _editable(changes, {"label", "billing_type"})
+    if changes.get("billing_type", package_type.billing_type) not in (
+        BillingType.values
+    ):
+        raise ValidationFailed(
+            "billing_type_unknown", "Not a billing type.", field="billing_type"
+        )
+    with transaction.atomic():
+        if changes.get(
+            "billing_type", package_type.billing_type
+        ) != package_type.billing_type and _code_in_use(
+            company, package_type__code=package_type.code
+        ):
+            raise ValidationFailed(
+                "package_type_in_use",
+                f"Packages use {package_type.code}; its billing type stays. "
+                "Create another type code.",
+                field="billing_type",
+            )
+        return _save_code(package_type, company, changes, by)
 
 
 def timing_code_create(
@@ -69,6 +116,35 @@ def timing_code_create(
 ) -> TimingCode:
     """A timing code; slots are ``[["18:00", "06:00"], ...]`` in local time,
     [start, end), "24:00" allowed as an end; they may not overlap."""
+    slots = _slots(slots)
+    with transaction.atomic():
+        _refuse_taken(TimingCode, company, code)
+        timing = TimingCode(company=company, code=code, label=label, slots=slots)
+        return validated_save(timing, by=by, reason="created")
+
+
+def timing_code_update(
+    *, company: Company, timing: TimingCode, by: Any, **changes: Any
+) -> TimingCode:
+    """Change the label, or the slots while no package of the company uses the
+    code. A default code gets a company copy (see ``package_type_update``)."""
+    _editable(changes, {"label", "slots"})
+    if "slots" in changes:
+        changes["slots"] = _slots(changes["slots"])
+    with transaction.atomic():
+        if changes.get("slots", timing.slots) != timing.slots and _code_in_use(
+            company, timing__code=timing.code
+        ):
+            raise ValidationFailed(
+                "timing_code_in_use",
+                f"Packages use {timing.code}; its slots stay. "
+                "Create another timing code.",
+                field="slots",
+            )
+        return _save_code(timing, company, changes, by)
+
+
+def _slots(slots: Any) -> list[list[str]]:
     try:
         intervals = ids.slot_intervals(slots) if isinstance(slots, list) else None
     except ValueError:
@@ -83,11 +159,37 @@ def timing_code_create(
         raise ValidationFailed(
             "timing_slots_overlap", "Timing slots may not overlap.", field="slots"
         )
-    timing = TimingCode(
-        company=company, code=code, label=label, slots=[list(s) for s in slots]
-    )
-    with transaction.atomic():
-        return validated_save(timing, by=by)
+    return [list(s) for s in slots]
+
+
+def _editable(changes: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationFailed(
+            "field_not_editable",
+            f"Cannot change {', '.join(unknown)}.",
+            field=unknown[0],
+        )
+
+
+def _code_in_use(company: Company, **lookup: Any) -> bool:
+    return Package.objects.filter(company=company, **lookup).exists()
+
+
+def _save_code(row: M, company: Company, changes: dict[str, Any], by: Any) -> M:
+    if all(getattr(row, k) == v for k, v in changes.items()):
+        raise ValidationFailed("code_unchanged", "Nothing to change.")
+    if row.company_id is None:  # type: ignore[attr-defined]
+        row.pk = None
+        row._state.adding = True
+        row.company = company  # type: ignore[attr-defined]
+        reason = "overrides the default"
+    else:
+        row = type(row)._default_manager.select_for_update().get(pk=row.pk)
+        reason = "changed"
+    for name, value in changes.items():
+        setattr(row, name, value)
+    return validated_save(row, by=by, reason=reason)
 
 
 # --- packages ---------------------------------------------------------------------
@@ -108,43 +210,115 @@ def package_create(
     deposit_amount: Any = None,
     deposit_multiple: Any = None,
     credit_limit: Any = "0",
+    offered: bool = True,
     by: Any,
+    reason: str = "created",
 ) -> Package:
+    """A new package at ``plant`` (offered unless ``offered`` is False)."""
     terms = {name: value for name, value in locals().items() if name in TERMS}
-    package = _build(plant=plant, terms=terms)
+    package = package_check(plant=plant, terms=terms)
+    package.active = offered
     with transaction.atomic():
-        _refuse_duplicate(package)
-        return validated_save(package, by=by, reason="created")
+        if offered:
+            _refuse_duplicate(package)
+        package.version = _next_version(plant, package.package_id)
+        return _saved(package, by=by, reason=reason)
 
 
 def package_revise(*, package: Package, by: Any, **changes: Any) -> Package:
-    """Never changes ``package``: makes version n+1 superseding it and takes the
-    old version off offer. Customers on the old version keep it."""
-    unknown = set(changes) - set(TERMS)
-    if unknown:
-        raise ValidationFailed(
-            "field_not_editable",
-            f"Cannot change {', '.join(sorted(unknown))}.",
-            field=sorted(unknown)[0],
-        )
-    terms = _terms_of(package) | changes
-    new = _build(plant=package.plant, terms=terms)
+    """Never changes ``package``'s terms: makes a new version superseding it,
+    on offer if the old one was (the old one then leaves the offer). Customers
+    on the old version keep it. Only the newest version is revised."""
+    _editable(changes, set(TERMS))
+    new = package_check(plant=package.plant, terms=terms_of(package) | changes)
     with transaction.atomic():
-        old = Package.objects.select_for_update().get(pk=package.pk)
-        if not old.active:
-            raise Conflict(
-                "package_superseded",
-                "This package is no longer offered; revise its latest version.",
-            )
+        old = _newest_locked(package)
         if all(getattr(new, f) == getattr(old, f) for f in _compared_fields()):
             raise ValidationFailed("package_unchanged", "Nothing to change.")
-        old.active = False
-        old._history_user = by  # type: ignore[attr-defined]
-        old._change_reason = "superseded"  # type: ignore[attr-defined]
-        old.save(update_fields=["active"])
-        new.version, new.supersedes = old.version + 1, old
-        _refuse_duplicate(new)
-        return validated_save(new, by=by, reason=f"revises v{old.version}")
+        new.active = old.active
+        if old.active:
+            _set_offered(old, False, by, "superseded")
+            _refuse_duplicate(new)
+        new.supersedes = old
+        new.version = max(old.version + 1, _next_version(old.plant, new.package_id))
+        return _saved(new, by=by, reason=f"revises v{old.version}")
+
+
+def package_withdraw(*, package: Package, by: Any) -> Package:
+    """Take the newest version off offer: no new customer may take it; those on
+    it keep it. Withdrawing a withdrawn package changes nothing."""
+    with transaction.atomic():
+        old = _newest_locked(package)
+        if old.active:
+            _set_offered(old, False, by, "withdrawn")
+        return old
+
+
+def package_offer(*, package: Package, by: Any) -> Package:
+    """Offer a withdrawn package again (its newest version); refused while
+    another package with the same ID is offered at the plant."""
+    with transaction.atomic():
+        old = _newest_locked(package)
+        if not old.active:
+            _refuse_duplicate(old)
+            _set_offered(old, True, by, "offered again")
+        return old
+
+
+def packages_write_once(
+    *,
+    company: Company,
+    key: str,
+    action: WriteAction,
+    by: Any,
+    write: Callable[[], M],
+) -> tuple[M, bool]:
+    """Run ``write`` (a service above) once per idempotency ``key``: the result
+    and True; a retry with the key gets the first result and False, and writes
+    nothing. A key used for another action is refused (``idempotency_key_reused``)."""
+    key = (key or "").strip()
+    if not key or len(key) > KEY_MAX:
+        raise ValidationFailed(
+            "idempotency_key_invalid", f"An idempotency key has 1-{KEY_MAX} characters."
+        )
+    done = _replay(company, key, action)
+    if done is not None:
+        return done, False
+    try:
+        with transaction.atomic():
+            result = write()
+            WriteKey.objects.create(
+                company=company,
+                key=key,
+                action=action,
+                by=by if getattr(by, "pk", None) else None,
+                **{_target(action): result},
+            )
+    except IntegrityError:  # another request with this key won the race
+        done = _replay(company, key, action)
+        if done is None:
+            raise
+        return done, False
+    return result, True
+
+
+def _target(action: str) -> str:
+    return {
+        WriteAction.TYPE_CREATE: "package_type",
+        WriteAction.TIMING_CREATE: "timing",
+    }.get(WriteAction(action), "package")
+
+
+def _replay(company: Company, key: str, action: str) -> Any:
+    done = WriteKey.objects.filter(company=company, key=key).first()
+    if done is None:
+        return None
+    if done.action != action:
+        raise Conflict(
+            "idempotency_key_reused",
+            f"Key {key!r:.40} was already used for another change.",
+        )
+    return getattr(done, _target(action))
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -153,11 +327,41 @@ def _compared_fields() -> list[str]:
     return [f.attname for f in Package._meta.concrete_fields if f.name not in skip]
 
 
-def _terms_of(package: Package) -> dict[str, Any]:
-    terms = {name: getattr(package, name, None) for name in TERMS}
-    terms["type_code"] = package.package_type.code
-    terms["timing_code"] = package.timing.code
-    return terms
+def _newest_locked(package: Package) -> Package:
+    old = Package.objects.select_for_update().get(pk=package.pk)
+    if Package.objects.filter(supersedes=old).exists():
+        raise Conflict(
+            "package_superseded",
+            "This package has a newer version; change that one.",
+        )
+    return old
+
+
+def _set_offered(package: Package, offered: bool, by: Any, reason: str) -> None:
+    package.active = offered
+    package._history_user = by  # type: ignore[attr-defined]
+    package._change_reason = reason  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            package.save(update_fields=["active"])
+    except IntegrityError as exc:  # a racing writer offered the same ID
+        raise _duplicate(package) from exc
+
+
+def _next_version(plant: Plant, package_id: str) -> int:
+    """One more than any package with this ID at the plant ever had, so that
+    plant + package ID + version names one package for good."""
+    top = Package.objects.filter(plant=plant, package_id=package_id).aggregate(
+        m=Max("version")
+    )["m"]
+    return (top or 0) + 1
+
+
+def _duplicate(package: Package) -> ValidationFailed:
+    return ValidationFailed(
+        "package_duplicate",
+        f"{package.package_id} is already offered at this plant.",
+    )
 
 
 def _refuse_duplicate(package: Package) -> None:
@@ -165,199 +369,13 @@ def _refuse_duplicate(package: Package) -> None:
         plant=package.plant, package_id=package.package_id, active=True
     )
     if taken.exists():
-        raise ValidationFailed(
-            "package_duplicate",
-            f"{package.package_id} is already offered at this plant.",
-        )
+        raise _duplicate(package)
 
 
-def _lookup(
-    plant: Plant, type_code: str, timing_code: str
-) -> tuple[PackageType, TimingCode]:
-    ptype = PackageType.objects.filter(code=type_code).first()
-    if ptype is None:
-        raise ValidationFailed(
-            "package_type_unknown", f"No package type {type_code!r}.", field="type_code"
-        )
-    timing = (
-        TimingCode.objects.filter(code=timing_code, company=plant.company_id).first()
-        or TimingCode.objects.filter(code=timing_code, company=None).first()
-    )
-    if timing is None:
-        raise ValidationFailed(
-            "timing_unknown", f"No timing code {timing_code!r}.", field="timing_code"
-        )
-    return ptype, timing
-
-
-def _build(*, plant: Plant, terms: dict[str, Any]) -> Package:
-    """An unsaved package from raw terms, every rule checked; nothing written."""
-    ptype, timing = _lookup(plant, terms["type_code"], terms["timing_code"])
-    package = Package(
-        company_id=plant.company_id,
-        plant=plant,
-        package_type=ptype,
-        timing=timing,
-        load_w=_load(terms["load_w"]),
-        billing_type=ptype.billing_type,
-        prepaid_amount=_amount(terms["prepaid_amount"], "prepaid_amount"),
-        prepaid_period_days=_days(terms["prepaid_period_days"]),
-        rate_per_kwh=_rate(terms["rate_per_kwh"], "rate_per_kwh"),
-        slabs=_slabs(terms["slabs"]),
-        fixed_monthly=_amount(terms["fixed_monthly"], "fixed_monthly"),
-        monthly_amount=_amount(terms["monthly_amount"], "monthly_amount"),
-        activation_charge=_amount(terms["activation_charge"], "activation_charge")
-        or Decimal(0),
-        deposit_rule=terms["deposit_rule"],
-        deposit_amount=_amount(terms["deposit_amount"], "deposit_amount"),
-        deposit_multiple=_amount(terms["deposit_multiple"], "deposit_multiple"),
-        credit_limit=_amount(terms["credit_limit"], "credit_limit") or Decimal(0),
-    )
-    _check_rates(package)
-    _check_deposit(package)
-    package.package_id = ids.build_package_id(
-        type_code=ptype.code,
-        timing_code=timing.code,
-        load_w=package.load_w,
-        monthly=tariff.monthly_charge(package),
-    )
-    return package
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == [] or value == ""
-
-
-def _check_rates(package: Package) -> None:
-    kind = package.billing_type
-    for other, names in RATE_FIELDS.items():
-        for name in names:
-            if other != kind and not _empty(getattr(package, name)):
-                raise ValidationFailed(
-                    "package_rate_not_for_billing_type",
-                    f"{name} does not apply to a {kind} package.",
-                    field=name,
-                )
-    required = {
-        BillingType.PREPAID: ("prepaid_amount", "prepaid_period_days"),
-        BillingType.POSTPAID_METERED: ("rate_per_kwh",),
-        BillingType.POSTPAID_UNMETERED: ("monthly_amount",),
-    }[BillingType(kind)]
-    for name in required:
-        if not getattr(package, name):
-            raise ValidationFailed(
-                "package_rate_missing",
-                f"A {kind} package needs {name.replace('_', ' ')}.",
-                field=name,
-            )
-
-
-def _check_deposit(package: Package) -> None:
-    rule = package.deposit_rule
-    if rule not in DepositRule.values:
-        raise ValidationFailed(
-            "package_deposit_rule_unknown",
-            f"No deposit rule {rule!r}.",
-            field="deposit_rule",
-        )
-    needed, unused = (
-        ("deposit_amount", "deposit_multiple")
-        if rule == DepositRule.FIXED
-        else ("deposit_multiple", "deposit_amount")
-    )
-    if getattr(package, needed) is None or (
-        rule == DepositRule.MULTIPLE and not package.deposit_multiple
-    ):
-        raise ValidationFailed(
-            "package_deposit_missing",
-            f"A {rule} deposit rule needs {needed.replace('_', ' ')}.",
-            field=needed,
-        )
-    if getattr(package, unused) is not None:
-        raise ValidationFailed(
-            "package_deposit_mismatch",
-            f"{unused} does not apply to a {rule} deposit.",
-            field=unused,
-        )
-
-
-def _load(raw: Any) -> int:
+def _saved(package: Package, *, by: Any, reason: str) -> Package:
     try:
-        value = int(str(raw)) if not isinstance(raw, bool | float) else 0
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValidationFailed(
-            "package_load_invalid",
-            "The load must be a whole number of watts above 0.",
-            field="load_w",
-        )
-    return value
-
-
-def _days(raw: Any) -> int | None:
-    if _empty(raw):
-        return None
-    try:
-        value = int(str(raw)) if not isinstance(raw, bool | float) else 0
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValidationFailed(
-            "package_period_invalid",
-            "The period must be whole days above 0.",
-            field="prepaid_period_days",
-        )
-    return value
-
-
-def _amount(raw: Any, field: str) -> Decimal | None:
-    if _empty(raw):
-        return None
-    return parse_amount(raw, field=field, allow_zero=True)
-
-
-def _rate(raw: Any, field: str) -> Decimal | None:
-    if _empty(raw):
-        return None
-    try:
-        if isinstance(raw, float):
-            raise InvalidOperation
-        value = Decimal(str(raw).strip())
-        ok = value.is_finite() and value > 0 and value == value.quantize(RATE)
-    except (InvalidOperation, ValueError):
-        ok = False
-    if not ok or value >= Decimal("1000000"):
-        raise ValidationFailed(
-            "rate_invalid",
-            "A rate is a number above 0 with at most 4 decimals.",
-            field=field,
-        )
-    return value
-
-
-def _slabs(raw: Any) -> list[dict[str, str]]:
-    if _empty(raw):
-        return []
-    bad = ValidationFailed(
-        "package_slabs_invalid",
-        'Slabs are [{"upto_kwh": ..., "rate": ...}] with rising upto_kwh.',
-        field="slabs",
-    )
-    if not isinstance(raw, list):
-        raise bad
-    out: list[dict[str, str]] = []
-    floor = Decimal(0)
-    for slab in raw:
-        if not isinstance(slab, dict) or set(slab) != {"upto_kwh", "rate"}:
-            raise bad
-        try:
-            upto = Decimal(str(slab["upto_kwh"]))
-        except InvalidOperation as exc:
-            raise bad from exc
-        if isinstance(slab["upto_kwh"], float) or not upto.is_finite() or upto <= floor:
-            raise bad
-        rate = _rate(slab["rate"], "slabs")
-        out.append({"upto_kwh": str(upto), "rate": str(rate)})
-        floor = upto
-    return out
+        return validated_save(package, by=by, reason=reason)
+    except ValidationFailed as exc:
+        if exc.code == "duplicate":  # a racing writer took the ID or version
+            raise _duplicate(package) from exc
+        raise

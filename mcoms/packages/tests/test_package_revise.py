@@ -108,3 +108,35 @@ def test_it_refuses_a_revision_onto_another_offered_package(world: World) -> Non
     assert err.value.code == "package_duplicate"
     assert Package.objects.get(pk=old.pk).active
     assert Package.objects.count() == 2
+
+
+def test_customers_on_a_revised_package_keep_the_old_version(world: World) -> None:
+    """The issue's rule: a package that customers use never changes in place."""
+    from mcoms.customers.models import Customer
+
+    old = make(world.plants["BHKATS"], PREPAID)
+    customer = world.customers["BHKATS"]
+    Customer.objects.filter(pk=customer.pk).update(package=old)
+    before = model_to_dict(Package.objects.get(pk=old.pk))
+    new = package_revise(package=old, by=None, prepaid_amount="200")
+    assert Customer.objects.get(pk=customer.pk).package_id == old.pk
+    assert model_to_dict(Package.objects.get(pk=old.pk)) == before | {"active": False}
+    assert new.prepaid_amount == Decimal("200.00")
+
+
+def test_an_unused_package_is_versioned_too(world: World) -> None:
+    """docs/decisions/0020: every edit versions, used or not."""
+    old = make(world.plants["BHKATS"], PREPAID)
+    new = package_revise(package=old, by=None, load_w=25)
+    assert Package.objects.count() == 2
+    assert (new.version, new.supersedes_id) == (2, old.pk)
+
+
+def test_revising_a_withdrawn_package_keeps_it_withdrawn(world: World) -> None:
+    from mcoms.packages.services import package_withdraw
+
+    old = make(world.plants["BHKATS"], PREPAID)
+    package_withdraw(package=old, by=None)
+    new = package_revise(package=old, by=None, load_w=25)
+    assert (new.active, new.version) == (False, 2)
+    assert not Package.objects.get(pk=old.pk).active
