@@ -344,6 +344,12 @@ def prospect_account_create(
     prospect = _base.lock(prospect)
     if _base.replayed(prospect, key, Stage.ACCOUNT, EventKind.DONE):
         return prospect
+    if prospect.customer is not None:
+        raise Conflict(
+            "connection_has_account",
+            f"{prospect.ref} already has customer ID {prospect.customer.customer_id}; "
+            "one connection gets one account.",
+        )
     _base.begin(prospect, Stage.ACCOUNT)
     _open_account(prospect, by=by, key=key)
     return prospect

@@ -115,7 +115,8 @@ def test_a_second_account_for_the_prospect_is_refused(kit) -> None:
     prospect = advance(kit, survey(kit), Stage.ACCOUNT)
     with pytest.raises(Conflict) as err:
         services.prospect_account_create(prospect=prospect, by=None)
-    assert err.value.code == "stage_wrong_order"
+    assert err.value.code == "connection_has_account"
+    assert "BHKATS00201" in err.value.message
     assert Customer.objects.filter(pole=kit.pole(2)).count() == 1
 
 
