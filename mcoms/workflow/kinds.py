@@ -109,6 +109,11 @@ def registered(kind: RequestKind) -> Iterator[RequestKind]:
         unregister(kind.code)
 
 
+def get(code: str) -> RequestKind | None:
+    """The registered kind, or None."""
+    return _registry.get(code)
+
+
 def get_kind(code: str) -> RequestKind:
     kind = _registry.get(code)
     if kind is None:

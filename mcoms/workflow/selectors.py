@@ -12,6 +12,7 @@ from django.http import Http404
 from mcoms.org.access import plant_q, staff_for
 from mcoms.org.models import Plant, ScopeLevel, Staff, User
 from mcoms.org.permissions import PERMISSIONS, Action, allowed
+from mcoms.workflow import kinds as _kinds
 from mcoms.workflow.models import OPEN_STATES, Request, RequestState
 
 # Narrowest scope first: the people closest to the plant are told first.
@@ -101,7 +102,11 @@ def request_actions(user: Any, req: Request) -> list[str]:
         and req.executed_by_id != user.pk
     ):
         out.append("complete")
-    if any(may(a) for a in REJECTERS.get(req.state, ())):
+    undoable = req.executed_at is None or req.state == RequestState.REVIEW
+    if not undoable:
+        kind = _kinds.get(req.kind)
+        undoable = kind is not None and kind.revert is not None
+    if undoable and any(may(a) for a in REJECTERS.get(req.state, ())):
         out.append("reject")
     return out
 

@@ -328,3 +328,26 @@ def test_a_retried_execute_runs_the_handler_once(world: World, raise_probe) -> N
         )
     assert req.state == "review"
     assert [req.number] == RUNS
+
+
+def test_the_steps_offered_follow_the_same_rules(world: World, raise_probe) -> None:
+    from mcoms.workflow.selectors import request_actions
+
+    req = raise_probe()
+    assert request_actions(world.user("state_incharge"), req) == ["approve", "reject"]
+    assert request_actions(world.user("cluster_incharge"), req) == []
+    req = walk(world, req, "in_process")
+    assert request_actions(world.user("technician"), req) == ["execute"]
+    assert request_actions(world.user("cluster_incharge"), req) == ["assign", "reject"]
+    req = services.request_execute(request=req, by=world.user("technician"))
+    assert request_actions(world.user("cluster_incharge"), req) == [
+        "complete",
+        "reject",
+    ]
+    assert request_actions(world.user("technician"), req) == []
+    req = services.request_reject(
+        request=req, reason="again", by=world.user("cluster_incharge")
+    )
+    # executed once, and the probe kind cannot undo it: no final reject offered
+    assert request_actions(world.user("cluster_incharge"), req) == ["assign"]
+    assert request_actions(world.customers["BHKATS"].user, req) == []
