@@ -83,7 +83,6 @@ def test_another_companys_packages_do_not_count_as_use(world: World) -> None:
     [
         ({"code": "X1"}, "field_not_editable"),
         ({"billing_type": "free"}, "billing_type_unknown"),
-        ({"label": "Pre-paid, load limited"}, "code_unchanged"),
         ({"label": ""}, "blank"),
     ],
 )
@@ -96,6 +95,19 @@ def test_it_refuses_bad_type_edits_and_writes_nothing(
         )
     assert err.value.code == code
     assert PackageType.objects.count() == 3
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(world: World) -> None:
+    default = _default_type()
+    out = package_type_update(
+        company=world.company,
+        package_type=default,
+        by=None,
+        label="Pre-paid, load limited",
+    )
+    assert out.pk == default.pk
+    assert PackageType.objects.count() == 3
+    assert default.history.count() == 0
 
 
 def test_a_new_code_that_is_a_default_is_refused(world: World) -> None:
