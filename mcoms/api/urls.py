@@ -67,6 +67,7 @@ v1: list[URLPattern | URLResolver] = [
     path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("ledger/", include("mcoms.api.ledger")),
+    path("", include("mcoms.api.packages")),
     path("requests/", include("mcoms.api.requests")),
     path("", include("mcoms.api.acquisition")),
     path("connection-requests/", include("mcoms.api.connection_requests")),
