@@ -4,6 +4,7 @@ from mcoms.backoffice.views import (
     auth,
     dashboard,
     network,
+    packages,
     pwa,
     requests,
     staff,
@@ -13,6 +14,7 @@ from mcoms.backoffice.views import (
 app_name = "backoffice"
 
 PLANT = "plants/<str:plant_key>/"
+PACKAGE = "packages/<str:plant_key>/<path:package_id>/v<int:version>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -55,6 +57,40 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff-create"),
     path("staff/<str:username>/", staff.staff_detail, name="staff-detail"),
     path("staff/<str:username>/edit/", staff.staff_edit, name="staff-edit"),
+    # the package catalogue and its code tables
+    path("packages/", packages.package_list, name="package-list"),
+    path("packages/new/", packages.package_create, name="package-create"),
+    path("packages/codes/", packages.code_tables, name="package-codes"),
+    path(
+        "packages/codes/types/new/",
+        packages.package_type_create,
+        name="package-type-create",
+    ),
+    path(
+        "packages/codes/types/<str:code>/",
+        packages.package_type_edit,
+        name="package-type-edit",
+    ),
+    path(
+        "packages/codes/timings/new/", packages.timing_create, name="timing-create"
+    ),
+    path(
+        "packages/codes/timings/<str:code>/", packages.timing_edit, name="timing-edit"
+    ),
+    path(PACKAGE, packages.package_detail, name="package-detail"),
+    path(PACKAGE + "revise/", packages.package_revise, name="package-revise"),
+    path(
+        PACKAGE + "withdraw/",
+        packages.package_offer_change,
+        {"action": "withdraw"},
+        name="package-withdraw",
+    ),
+    path(
+        PACKAGE + "offer/",
+        packages.package_offer_change,
+        {"action": "offer"},
+        name="package-offer",
+    ),
     # consumer activity: the approval chain and the credit-limit flags
     path("requests/", requests.request_list, name="request-list"),
     path("requests/new/", requests.request_create, name="request-create"),

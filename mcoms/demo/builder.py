@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.demo.acquisition import build_acquisition
+from mcoms.demo.workflow import build_requests
 from mcoms.ledger import services as ledger
 from mcoms.ledger.models import Service
 from mcoms.org import services as org
@@ -217,6 +218,7 @@ def build_demo(*, customers: int, seed: int) -> Demo:
     _build_customers(demo, customers=customers, rng=rng)
     _post_history(demo, rng=rng)
     build_acquisition(demo)
+    build_requests(demo)
     return demo
 
 
