@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mcoms.backoffice.views import (
+    acquisition,
     auth,
     dashboard,
     network,
@@ -57,6 +58,19 @@ urlpatterns = [
     path("staff/new/", staff.staff_create, name="staff-create"),
     path("staff/<str:username>/", staff.staff_detail, name="staff-detail"),
     path("staff/<str:username>/edit/", staff.staff_edit, name="staff-edit"),
+    # customer acquisition: the pipeline board and the prospects
+    path("acquisition/", acquisition.board, name="acq-board"),
+    path("acquisition/prospects/", acquisition.prospect_list, name="acq-list"),
+    path(
+        "acquisition/prospects/<str:ref>/",
+        acquisition.prospect_detail,
+        name="acq-detail",
+    ),
+    path(
+        "acquisition/prospects/<str:ref>/documents/<int:pk>/",
+        acquisition.prospect_document,
+        name="acq-document",
+    ),
     # the package catalogue and its code tables
     path("packages/", packages.package_list, name="package-list"),
     path("packages/new/", packages.package_create, name="package-create"),

@@ -31,13 +31,13 @@ SECTIONS: tuple[Section, ...] = (
         (
             M(_("Receivables"), "rupee"),
             M(_("Consumer List"), "list", "field:consumers"),
-            M(_("Consumer Status"), "user"),
+            M(_("Consumer Status"), "user", "field:acq-connections"),
             M(_("Consumer Activity"), "user", "field:requests"),
             M(_("Consumer Service"), "tool"),
             M(_("Temporary Disconnect"), "power"),
-            M(_("Add Consumer"), "plus"),
-            M(_("Add Instant Consumer"), "plus"),
-            M(_("Catchment Survey"), "list"),
+            M(_("Add Consumer"), "plus", "field:acq-new"),
+            M(_("Add Instant Consumer"), "plus", "field:acq-instant"),
+            M(_("Catchment Survey"), "list", "field:acq-list"),
         ),
     ),
     Section(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.field import requests, views
+from mcoms.field import acquisition, requests, views
 
 app_name = "field"
 
@@ -24,6 +24,16 @@ urlpatterns = [
         "flagged/<str:customer_id>/raise/",
         requests.flagged_raise,
         name="flagged-raise",
+    ),
+    path("acquisition/", acquisition.pipeline, name="acq-list"),
+    path("acquisition/new/", acquisition.prospect_new, name="acq-new"),
+    path("acquisition/instant/", acquisition.instant, name="acq-instant"),
+    path("acquisition/connections/", acquisition.connections, name="acq-connections"),
+    path("acquisition/<str:ref>/", acquisition.prospect_detail, name="acq-detail"),
+    path(
+        "acquisition/<str:ref>/<str:name>/",
+        acquisition.prospect_step,
+        name="acq-step",
     ),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.selfcare import views
+from mcoms.selfcare import connection, views
 
 app_name = "selfcare"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("a/<str:customer_id>/", views.account, name="account"),
     path("a/<str:customer_id>/profile/", views.profile, name="profile"),
     path("notifications/", views.notifications, name="notifications"),
+    path("connection/", connection.start, name="connection"),
+    path("connection/me/", connection.for_me, name="connection-for-me"),
+    path("connection/verify/", connection.verify, name="connection-verify"),
+    path("connection/details/", connection.details, name="connection-details"),
+    path("connection/done/", connection.done, name="connection-done"),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
