@@ -178,7 +178,7 @@ def _code_in_use(company: Company, **lookup: Any) -> bool:
 
 def _save_code(row: M, company: Company, changes: dict[str, Any], by: Any) -> M:
     if all(getattr(row, k) == v for k, v in changes.items()):
-        raise ValidationFailed("code_unchanged", "Nothing to change.")
+        return row  # a retried edit: nothing to do
     if row.company_id is None:  # type: ignore[attr-defined]
         row.pk = None
         row._state.adding = True
