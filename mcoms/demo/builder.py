@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.demo.acquisition import build_acquisition
+from mcoms.demo.packages import build_packages
 from mcoms.demo.workflow import build_requests
 from mcoms.ledger import services as ledger
 from mcoms.ledger.models import Service
@@ -219,6 +220,7 @@ def build_demo(*, customers: int, seed: int) -> Demo:
     _post_history(demo, rng=rng)
     build_acquisition(demo)
     build_requests(demo)
+    build_packages(demo)
     return demo
 
 
