@@ -4,10 +4,10 @@ public connection request is in ``connection_requests.py``.)
 
 Reading needs ``customer.view``; stages 1-6 ``acquisition.work``, stages 7-8
 ``connection.work``, on a plant of the user's scope (404 outside it, 403
-without the designation). Every POST needs an ``Idempotency-Key`` header: a retried create returns the first prospect (200
-instead of 201), a retried step returns the prospect as it is. A step out of
-turn is 409 ``stage_wrong_order``. docs/acquisition.md has the stages, the
-refusals and who is told.
+without the designation). Every POST needs an ``Idempotency-Key`` header: a
+retried create returns the first prospect (200 instead of 201), a retried step
+returns the prospect as it is. A step out of turn is 409 ``stage_wrong_order``.
+docs/acquisition.md has the stages, the refusals and who is told.
 """
 
 from __future__ import annotations
