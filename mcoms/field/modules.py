@@ -43,6 +43,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Package & Scheme"),
         (
+            M(_("Packages"), "box", "field:packages"),
             M(_("Package Activity"), "box"),
             M(_("Scheme"), "box"),
             M(_("Product Inventory"), "box"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.field import acquisition, requests, views
+from mcoms.field import acquisition, packages, requests, views
 
 app_name = "field"
 
@@ -19,6 +19,7 @@ urlpatterns = [
         requests.request_action,
         name="request-action",
     ),
+    path("packages/", packages.packages, name="packages"),
     path("flagged/", requests.flagged, name="flagged"),
     path(
         "flagged/<str:customer_id>/raise/",
