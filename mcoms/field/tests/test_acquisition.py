@@ -76,7 +76,9 @@ def test_the_list_counts_my_plants_prospects_by_stage(world, kit) -> None:
     walk(world, kit, survey(world, name="Ravi", phone="+919876500002"), "marketing")
     survey(world, name="Gita", phone="+919876500003")
     rejected = survey(world, name="Mohan", phone="+919876500004")
-    services.prospect_reject(prospect=rejected, reason="moved away", by=world.user("csa"))
+    services.prospect_reject(
+        prospect=rejected, reason="moved away", by=world.user("csa")
+    )
     sika = survey(
         world,
         by="sika_csa",
@@ -144,7 +146,7 @@ def test_consumer_status_counts_connections_by_step(world, kit) -> None:
     assert waiting.ref != review.ref
 
 
-# --- the prospect page ------------------------------------------------------------------
+# --- the prospect page ------------------------------------------------------------
 def test_the_page_shows_the_history_with_who_and_when(world, kit) -> None:
     prospect = walk(world, kit, survey(world, by="operator"), "acquisition")
     response = signed_in(world, "csa").get(detail(prospect.ref))

@@ -191,9 +191,7 @@ KYC = {"id_type": "voter_id", "id_number": "abc1234567", "commitments": "on"}
 def test_kyc_with_a_photo_and_an_id_proof(world, kit) -> None:
     prospect = walk(world, kit, survey(world), "acquisition")
     client = signed_in(world, "csa")
-    response = post(
-        client, prospect, "kyc", photo=png("me.png"), id_proof=png(), **KYC
-    )
+    response = post(client, prospect, "kyc", photo=png("me.png"), id_proof=png(), **KYC)
     assert response.status_code == 302
     prospect = reloaded(prospect)
     assert (prospect.stage, prospect.id_number) == ("kyc", "ABC1234567")
@@ -264,7 +262,9 @@ def test_the_package_form_shows_the_charges_and_assigns(world, kit) -> None:
     prospect = walk(world, kit, survey(world), "kyc")
     client = signed_in(world, "csa")
     html = client.get(f"{LIST}{prospect.ref}/").content.decode()
-    assert "A1.1(NN)/17/160 · 17 W · activation charge ₹150.00 · deposit ₹100.00" in html
+    assert (
+        "A1.1(NN)/17/160 · 17 W · activation charge ₹150.00 · deposit ₹100.00" in html
+    )
     assert "activation charge ₹200.00" in html  # the metered package
     response = post(client, prospect, "package", package=str(kit.prepaid.pk))
     assert response.status_code == 302
@@ -293,7 +293,7 @@ def test_the_account_gets_a_customer_id(world, kit) -> None:
     assert customer is not None and customer.status == CustomerStatus.NEW
     page = client.get(response["Location"]).content.decode()
     assert f"Account created: customer ID {customer.customer_id}." in page
-    assert f"<span class=\"id\" data-customer-id>{customer.customer_id}</span>" in page
+    assert f'<span class="id" data-customer-id>{customer.customer_id}</span>' in page
 
 
 # --- stages 7 and 8 ---------------------------------------------------------------
