@@ -184,6 +184,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 # KYC photos and documents (acquisition): the largest upload accepted, in bytes.
 KYC_MAX_UPLOAD_BYTES = envint("KYC_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+# CSV import of customers and packages (docs/import.md): the largest file.
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
 
 # --- Money --------------------------------------------------------------------------
 MCOMS_CURRENCY = os.environ.get("MCOMS_CURRENCY", "INR")
