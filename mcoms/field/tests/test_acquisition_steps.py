@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from mcoms.acquisition.models import KycDocument, Prospect
-from mcoms.customers.models import CustomerStatus
+from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.ledger.models import Account
 from mcoms.ledger.selectors import account_balance, customer_balances
 from tests.builders import World
@@ -294,6 +294,17 @@ def test_the_account_gets_a_customer_id(world, kit) -> None:
     page = client.get(response["Location"]).content.decode()
     assert f"Account created: customer ID {customer.customer_id}." in page
     assert f'<span class="id" data-customer-id>{customer.customer_id}</span>' in page
+
+
+def test_a_step_sent_twice_is_done_once(world, kit) -> None:
+    prospect = walk(world, kit, survey(world), "package")
+    client = signed_in(world, "csa")
+    token = str(uuid.uuid4())
+    first = post(client, prospect, "account", token=token)
+    second = post(client, prospect, "account", token=token)  # a double tap
+    assert first.status_code == second.status_code == 302
+    assert Customer.objects.filter(prospect=prospect).count() == 1
+    assert reloaded(prospect).events.filter(stage="account").count() == 1
 
 
 # --- stages 7 and 8 ---------------------------------------------------------------
