@@ -68,6 +68,7 @@ v1: list[URLPattern | URLResolver] = [
     path("me/", me.MeApi.as_view(), name="me"),
     path("ledger/", include("mcoms.api.ledger")),
     path("", include("mcoms.api.packages")),
+    path("imports/", include("mcoms.api.imports")),
     path("requests/", include("mcoms.api.requests")),
     path("", include("mcoms.api.acquisition")),
     path("connection-requests/", include("mcoms.api.connection_requests")),

@@ -35,6 +35,7 @@ from mcoms.customers.imports.files import (
     Report,
     max_bytes,
     read_upload,
+    read_uploaded,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "imports_for",
     "max_bytes",
     "read_upload",
+    "read_uploaded",
 ]

@@ -95,6 +95,12 @@ def read_upload(kind: str, name: str, raw: bytes) -> CsvFile:
     return CsvFile(kind=kind, name=name[:200], text=text, sha256=digest)
 
 
+def read_uploaded(kind: str, upload: Any) -> CsvFile:
+    """An uploaded file object (Django's ``UploadedFile``), read no further
+    than one byte past the limit."""
+    return read_upload(kind, str(upload.name or kind), upload.read(max_bytes() + 1))
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
