@@ -4,6 +4,7 @@ from mcoms.backoffice.views import (
     acquisition,
     auth,
     dashboard,
+    imports,
     network,
     packages,
     pwa,
@@ -104,6 +105,19 @@ urlpatterns = [
         packages.package_offer_change,
         {"action": "offer"},
         name="package-offer",
+    ),
+    # CSV import of customers and packages
+    path("imports/", imports.import_home, name="import-home"),
+    path(
+        "imports/template/<str:kind>.csv",
+        imports.import_template,
+        name="import-template",
+    ),
+    path("imports/<str:token>/", imports.import_detail, name="import-detail"),
+    path(
+        "imports/<str:token>/commit/",
+        imports.import_confirm,
+        name="import-confirm",
     ),
     # consumer activity: the approval chain and the credit-limit flags
     path("requests/", requests.request_list, name="request-list"),
