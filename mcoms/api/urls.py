@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mcoms.api import auth, customers, me, network, org, requests, staff
+from mcoms.api import auth, me, network, org, requests, staff
 
 app_name = "api"
 
@@ -55,12 +55,7 @@ v1: list[URLPattern | URLResolver] = [
     ),
     path("staff/", staff.StaffListCreateApi.as_view(), name="staff-list"),
     path("staff/<str:username>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
-    path("customers/", customers.CustomerListApi.as_view(), name="customer-list"),
-    path(
-        "customers/<str:customer_id>/",
-        customers.CustomerDetailApi.as_view(),
-        name="customer-detail",
-    ),
+    path("customers/", include("mcoms.api.customers")),
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("auth/otp/request/", auth.OtpRequestApi.as_view(), name="auth-otp-request"),
     path("auth/otp/verify/", auth.OtpVerifyApi.as_view(), name="auth-otp-verify"),
