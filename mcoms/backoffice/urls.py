@@ -3,6 +3,7 @@ from django.urls import path
 from mcoms.backoffice.views import (
     acquisition,
     auth,
+    customers,
     dashboard,
     imports,
     network,
@@ -128,5 +129,22 @@ urlpatterns = [
         "requests/<str:number>/<str:action>/",
         requests.request_action,
         name="request-action",
+    ),
+    # consumer list and account page (manual 3.5.4, 3.5.2)
+    path("customers/", customers.customer_list, name="customer-list"),
+    path(
+        "customers/<str:customer_id>/",
+        customers.customer_detail,
+        name="customer-detail",
+    ),
+    path(
+        "customers/<str:customer_id>/edit/",
+        customers.customer_edit,
+        name="customer-edit",
+    ),
+    path(
+        "customers/<str:customer_id>/changes/<int:pk>/<str:action>/",
+        customers.change_action,
+        name="profile-change-action",
     ),
 ]

@@ -382,3 +382,26 @@ def profile_history(customer: Customer, limit: int = 30) -> list[HistoryEntry]:
             )
         )
     return out
+
+
+@dataclass
+class AccountPage:
+    """What the account page's Profile tab shows (manual 3.5.2)."""
+
+    customer: Customer
+    meter: MeterAssignment | None
+    outstanding: Decimal
+    changes: list[ProfileChange]
+    pending: ProfileChange | None
+
+
+def account_page(customer: Customer) -> AccountPage:
+    customer = customer_for_page(customer)
+    changes = profile_changes_for(customer, limit=10)
+    return AccountPage(
+        customer=customer,
+        meter=current_meter(customer),
+        outstanding=outstanding_for([customer])[customer.pk],
+        changes=changes,
+        pending=pending_change(changes),
+    )
