@@ -114,7 +114,7 @@ def _raw_insert(rows: int, plants: list[Plant]) -> float:
                 for f in fields
             ]
         )
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO customers_customer ({columns}) VALUES ({marks})"
     started = time.perf_counter()
