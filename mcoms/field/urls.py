@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.field import acquisition, packages, requests, views
+from mcoms.field import acquisition, customers, packages, requests, views
 
 app_name = "field"
 
@@ -8,7 +8,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
-    path("consumers/", views.consumers, name="consumers"),
+    path("consumers/", customers.consumers, name="consumers"),
+    path("consumers/<str:customer_id>/", customers.account, name="customer"),
+    path("consumers/<str:customer_id>/edit/", customers.edit, name="customer-edit"),
+    path(
+        "consumers/<str:customer_id>/changes/<int:pk>/<str:action>/",
+        customers.change_action,
+        name="customer-change",
+    ),
     path("contacts/", views.contacts, name="contacts"),
     path("notifications/", views.notifications, name="notifications"),
     path("requests/", requests.request_home, name="requests"),

@@ -15,17 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mcoms.core.http import safe_next_url
 from mcoms.core.pwa import manifest_response, service_worker_response
-from mcoms.customers.selectors import (
-    customer_search,
-    customers_for,
-    plants_with_customer_counts,
-)
 from mcoms.field.access import field_view
 from mcoms.field.forms import LoginForm, SearchForm
 from mcoms.field.modules import SECTIONS
 from mcoms.notifications.selectors import inbox_for, unread_count
 from mcoms.notifications.services import inbox_mark_read
-from mcoms.org.access import can, get_plant_for_user
+from mcoms.org.access import can
 from mcoms.org.models import Staff
 from mcoms.org.permissions import Action
 from mcoms.org.selectors import contacts_for
@@ -80,35 +75,6 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
         "unread": unread_count(request.user),
     }
     return render(request, "field/home.html", context)
-
-
-@require_GET
-@field_view
-def consumers(request: HttpRequest, staff: Staff) -> HttpResponse:
-    """Manual 3.5.4: counts per plant, then the customers, with search."""
-    form = SearchForm(request.GET or None)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
-    plants = list(plants_with_customer_counts(request.user))
-    qs = customers_for(request.user)
-    plant = None
-    if request.GET.get("plant"):
-        plant = get_plant_for_user(request.user, request.GET["plant"])
-        qs = qs.filter(plant=plant)
-    qs = customer_search(qs, q)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = {
-        key: sum(getattr(p, key) for p in plants)
-        for key in ("active", "inactive", "banned", "total")
-    }
-    context = {
-        "form": form,
-        "plants": plants,
-        "plant": plant,
-        "totals": totals,
-        "page": page,
-        "q": q,
-    }
-    return render(request, "field/consumers.html", context)
 
 
 @require_GET

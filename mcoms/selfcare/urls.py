@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.selfcare import connection, views
+from mcoms.selfcare import connection, profile, views
 
 app_name = "selfcare"
 
@@ -10,7 +10,17 @@ urlpatterns = [
     path("login/verify/", views.verify_view, name="verify"),
     path("logout/", views.logout_view, name="logout"),
     path("a/<str:customer_id>/", views.account, name="account"),
-    path("a/<str:customer_id>/profile/", views.profile, name="profile"),
+    path("a/<str:customer_id>/profile/", profile.profile_page, name="profile"),
+    path(
+        "a/<str:customer_id>/profile/edit/",
+        profile.profile_edit,
+        name="profile-edit",
+    ),
+    path(
+        "a/<str:customer_id>/profile/changes/<int:pk>/<str:action>/",
+        profile.profile_change_action,
+        name="profile-change",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("connection/", connection.start, name="connection"),
     path("connection/me/", connection.for_me, name="connection-for-me"),

@@ -125,14 +125,6 @@ def account(request: HttpRequest, customer_id: str) -> HttpResponse:
 
 @require_GET
 @customer_view
-def profile(request: HttpRequest, customer_id: str) -> HttpResponse:
-    """Manual 4.5: basic profile of one account, with a switcher."""
-    context = _account_context(request, customer_id)
-    return render(request, "selfcare/profile.html", context)
-
-
-@require_GET
-@customer_view
 def notifications(request: HttpRequest) -> HttpResponse:
     """Manual 4.10: messages to me, newest first (they cannot be deleted)."""
     page = Paginator(inbox_for(request.user), 50).get_page(request.GET.get("page"))

@@ -35,12 +35,21 @@ def test_counts_per_plant_by_status(client: Client, world: World) -> None:
     customer.save(update_fields=["status"])
     client.force_login(world.user("cluster_incharge"))
     response = client.get(URL)
-    plants = {p.key: p for p in response.context["plants"]}
+    plants = {p.key: p for g in response.context["groups"] for p in g.plants}
     assert set(plants) == {"BHKATS", "BHMADH"}
     kats = plants["BHKATS"]
-    assert (kats.active, kats.inactive, kats.banned, kats.total) == (0, 0, 1, 1)
-    assert response.context["totals"]["total"] == 1
+    assert (kats.counts["active"], kats.counts["banned"], kats.total) == (0, 1, 1)
+    assert response.context["total"].total == 1
     assert "Banned" in response.content.decode()
+
+
+def test_cluster_subtotals_for_a_wider_scope(client: Client, world: World) -> None:
+    client.force_login(world.user("state_incharge"))
+    response = client.get(URL)
+    subtotals = {g.subtotal.key: g.subtotal.total for g in response.context["groups"]}
+    assert subtotals == {"BH-NORTH": 1, "BH-SOUTH": 1}
+    html = response.content.decode()
+    assert 'class="subtotal"' in html and "BH-SOUTH" in html
 
 
 @pytest.mark.parametrize(
