@@ -253,3 +253,19 @@ def test_pole_numbers_belong_to_their_plant(ready: World) -> None:
     assert problems(ready, customers_file([customer(1, pole="4")])) == [
         ("customers", 2, "pole", "pole_unknown")
     ]
+
+
+def test_a_number_whose_sign_in_name_a_staff_member_holds(ready: World) -> None:
+    from mcoms.org import services as org
+
+    org.staff_create(
+        username="c+919811200001",
+        password=None,
+        first_name="Odd",
+        designation="csa",
+        scope=ready.plants["BHKATS"],
+        by=None,
+    )
+    assert problems(ready, customers_file([customer(1)])) == [
+        ("customers", 2, "phone", "phone_username_taken")
+    ]
