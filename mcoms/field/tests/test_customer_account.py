@@ -135,3 +135,13 @@ def test_search_by_each_key(client: Client, world: World, q: str) -> None:
     )
     html = signed_in(client, world).get("/field/consumers/", {"q": q}).content
     assert b'href="/field/consumers/BHKATS00101/"' in html
+
+
+def test_in_hindi(client: Client, world: World) -> None:
+    client = signed_in(client, world)
+    client.cookies["django_language"] = "hi"
+    client.post(URL + "edit/", FORM | {"address": "Ward 3"})
+    html = client.get(URL).content.decode()
+    assert "ग्राहक के कोड की प्रतीक्षा" in html  # waiting for the customer's code
+    assert "नए कोड भेजें" in html  # send new codes
+    assert "पता" in html  # the field "address" in the change

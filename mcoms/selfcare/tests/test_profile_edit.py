@@ -116,3 +116,10 @@ def test_the_name_cannot_be_changed_here(client: Client, world: World) -> None:
     assert "Nothing was changed." in response.content.decode()
     assert fresh(world).name == "Customer BHKATS"
     assert not ProfileChange.objects.exists()
+
+
+def test_in_hindi(client: Client, world: World) -> None:
+    client = me(client, world)
+    client.cookies["django_language"] = "hi"
+    html = client.get(EDIT).content.decode()
+    assert "मेरा विवरण बदलें" in html and "वैकल्पिक नंबर" in html
