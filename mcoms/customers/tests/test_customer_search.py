@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mcoms.customers import search_index
@@ -176,3 +177,31 @@ def test_the_index_comes_back_after_a_table_rebuild(world: World, people) -> Non
     assert ids(world, "csa", "gita") == [people["sita"].customer_id]
     Customer.objects.filter(pk=people["sita"].pk).update(name="Rita")
     assert ids(world, "csa", "rita") == [people["sita"].customer_id]
+
+
+@pytest.mark.parametrize(
+    "q", ["ram kum", "BHKATS002", "9812345678", "98123", "SM-0004", "A1.1(NN)/17"]
+)
+def test_no_query_scans_the_customers(world: World, people, q: str) -> None:
+    """Every key starts from an index (docs/decisions/0027): SQLite's plan has no
+    SCAN of customers or meters; PostgreSQL, told to avoid sequential scans,
+    finds an index for each (a tiny table would otherwise be scanned)."""
+    make(world.plants["BHKATS"], PREPAID)
+    with CaptureQueriesContext(connection) as ctx:
+        customers_find(world.user("cluster_incharge"), q)
+    plans = []
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in ctx.captured_queries:
+            if query["sql"].startswith("SELECT"):
+                cursor.execute(explain + query["sql"])
+                plans += [str(row[-1]) for row in cursor.fetchall()]
+    assert plans
+    scans = [
+        p
+        for p in plans
+        if (p.startswith("SCAN ") and "VIRTUAL TABLE" not in p) or "Seq Scan" in p
+    ]
+    assert not [p for p in scans if "customers_customer" in p or "meter" in p], plans
