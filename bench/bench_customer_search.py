@@ -133,7 +133,7 @@ LAST = [
 
 
 def _world(total: int, rng: random.Random) -> dict[str, Any]:
-    company = Company.objects.create(code="bench", name="Bench Power")
+    company = Company.objects.create(code="bench-search", name="Bench Power")
     state = org.state_create(company=company, code="BH", name="Bihar", by=None)
     clusters = [
         org.cluster_create(state=state, code=f"C{n}", name=f"Cluster {n}", by=None)
