@@ -93,7 +93,8 @@ def customer_search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
 @dataclass
 class Found:
     """Customers matching a search, at most ``limit`` of them, by customer ID.
-    ``more``: there were more matches; the user should narrow the search."""
+    ``more``: there were more matches; the user should narrow the search.
+    ``kinds``: the kinds of key the query was looked up as."""
 
     customers: list[Customer]
     more: bool = False
