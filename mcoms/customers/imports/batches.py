@@ -16,7 +16,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from simple_history.utils import bulk_create_with_history
 
 from mcoms.core import ids
-from mcoms.core.errors import ValidationFailed
+from mcoms.core.errors import NotFound, ValidationFailed
 from mcoms.customers.imports.checks import (
     Checker,
     CustomerRow,
@@ -185,7 +185,8 @@ def import_commit(*, batch: ImportBatch, user: Any) -> ImportBatch:
     poles of its plants locked, every row is checked again; any bad row and
     nothing is written (the batch keeps the new report). Committing a
     committed batch returns it unchanged."""
-    require(user, IMPORT)
+    if require(user, IMPORT).company_id != batch.company_id:
+        raise NotFound("import_unknown", "No such import in your company.")
     if batch.state == ImportState.COMMITTED:
         return batch
     if batch.created_at < timezone.now() - EXPIRY:

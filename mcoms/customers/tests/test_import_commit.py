@@ -220,3 +220,14 @@ def test_a_state_head_office_imports_only_into_its_state(ready: World) -> None:
     assert [(e.row, e.column, e.code) for e in report.problems] == [
         (3, "plant", "plant_unknown")
     ]
+
+
+def test_another_company_cannot_commit_our_upload(ready: World) -> None:
+    from mcoms.core.errors import NotFound
+
+    batch, _ = import_upload(
+        user=ready.user("admin"), files=[customers_file([customer(1)])]
+    )
+    with pytest.raises(NotFound):
+        import_commit(batch=batch, user=ready.user("other_admin"))
+    assert not Customer.objects.filter(name="Grahak 1").exists()
