@@ -145,7 +145,7 @@ def run(quick: bool) -> list[tuple[str, float, str, float]]:
     batch = import_commit(batch=batch, user=user)
     commit = time.perf_counter() - started
     assert batch.report["created"]["customers"] == rows  # noqa: S101
-    _raw_user, raw_plants = _company("bench-raw", rows)
+    _raw_user, raw_plants = _company("bench-import-raw", rows)
     raw = _raw_insert(rows, raw_plants)
     return [
         (f"customer_import_check_{label}", check, "s", _csv_only(data)),
