@@ -87,9 +87,7 @@ urlpatterns = [
         packages.package_type_edit,
         name="package-type-edit",
     ),
-    path(
-        "packages/codes/timings/new/", packages.timing_create, name="timing-create"
-    ),
+    path("packages/codes/timings/new/", packages.timing_create, name="timing-create"),
     path(
         "packages/codes/timings/<str:code>/", packages.timing_edit, name="timing-edit"
     ),
