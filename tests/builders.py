@@ -35,6 +35,7 @@ from mcoms.org.models import (
     State,
     User,
 )
+from mcoms.packages.defaults import default_codes_ensure
 
 PASSWORD = "test-pass-1234"
 CUSTOMER_PHONE = "+919800000001"  # the BHKATS customer's number
@@ -89,6 +90,8 @@ def build_plant(cluster: Cluster, code: str, *, poles: int = 3) -> Plant:
 
 
 def build_world() -> World:
+    # A transactional test before this one may have flushed the migration's rows.
+    default_codes_ensure()
     company = Company.objects.create(
         code="tara", name="Tara Urja Demo", helpline="1800"
     )

@@ -23,7 +23,7 @@ from .conftest import advance, survey
 pytestmark = [
     pytest.mark.postgres,
     # The default package types come from a data migration: keep them.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
