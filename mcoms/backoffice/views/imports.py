@@ -21,7 +21,6 @@ from mcoms.customers import imports
 from mcoms.packages.models import ImportState
 
 SHOWN_ERRORS = 1000  # the page lists this many; the API has them all
-L = gettext_lazy
 EXAMPLES = {
     "packages": (
         imports.PACKAGE_COLUMNS,
@@ -37,12 +36,12 @@ EXAMPLES = {
 
 class UploadForm(forms.Form):
     packages = forms.FileField(
-        label=L("Packages file (CSV)"),
+        label=gettext_lazy("Packages file (CSV)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     customers = forms.FileField(
-        label=L("Customers file (CSV)"),
+        label=gettext_lazy("Customers file (CSV)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )

@@ -30,34 +30,45 @@ from mcoms.packages.terms import TERMS, slabs_as_text, terms_of
 
 EDIT = Action.PACKAGE_EDIT
 PAGE_SIZE = 50
-L = gettext_lazy
 # Refusals as the user reads them (docs/decisions/0006).
 MESSAGES = {
-    "package_load_invalid": L("The load must be a whole number of watts above 0."),
-    "package_rate_missing": L("This billing type needs this rate."),
-    "package_rate_not_for_billing_type": L("Leave this empty for this billing type."),
-    "rate_invalid": L("A rate is a number above 0 with at most 4 decimals."),
-    "package_slabs_invalid": L(
+    "package_load_invalid": gettext_lazy(
+        "The load must be a whole number of watts above 0."
+    ),
+    "package_rate_missing": gettext_lazy("This billing type needs this rate."),
+    "package_rate_not_for_billing_type": gettext_lazy(
+        "Leave this empty for this billing type."
+    ),
+    "rate_invalid": gettext_lazy("A rate is a number above 0 with at most 4 decimals."),
+    "package_slabs_invalid": gettext_lazy(
         'Write slabs as "kWh:rate" pairs with rising kWh, e.g. "30:5; 100:7".'
     ),
-    "package_period_invalid": L("The period is 1 to 366 whole days."),
-    "package_deposit_missing": L("This deposit rule needs this value."),
-    "package_deposit_mismatch": L("Leave this empty for this deposit rule."),
-    "package_duplicate": L("A package with this ID is already offered at the plant."),
-    "package_unchanged": L("Nothing was changed."),
-    "package_superseded": L("This package has a newer version; change that one."),
-    "package_type_unknown": L("Choose a package type."),
-    "timing_unknown": L("Choose a timing code."),
-    "amount_invalid": L("Enter an amount, e.g. 160 or 160.50."),
-    "amount_too_precise": L("At most 2 decimal places."),
-    "amount_not_positive": L("The amount cannot be below 0."),
-    "amount_too_large": L("The amount is too large."),
-    "timing_slots_overlap": L("Timing slots may not overlap."),
-    "timing_slots_invalid": L('Write slots as "HH:MM-HH:MM", e.g. "18:00-06:00".'),
-    "package_type_in_use": L("Packages use this code, so its billing type stays."),
-    "timing_code_in_use": L("Packages use this code, so its hours stay."),
-    "code_is_default": L("This is a default code: edit it instead."),
-    "duplicate": L("This code is already used."),
+    "package_period_invalid": gettext_lazy("The period is 1 to 366 whole days."),
+    "package_deposit_missing": gettext_lazy("This deposit rule needs this value."),
+    "package_deposit_mismatch": gettext_lazy("Leave this empty for this deposit rule."),
+    "package_duplicate": gettext_lazy(
+        "A package with this ID is already offered at the plant."
+    ),
+    "package_unchanged": gettext_lazy("Nothing was changed."),
+    "package_superseded": gettext_lazy(
+        "This package has a newer version; change that one."
+    ),
+    "package_type_unknown": gettext_lazy("Choose a package type."),
+    "timing_unknown": gettext_lazy("Choose a timing code."),
+    "amount_invalid": gettext_lazy("Enter an amount, e.g. 160 or 160.50."),
+    "amount_too_precise": gettext_lazy("At most 2 decimal places."),
+    "amount_not_positive": gettext_lazy("The amount cannot be below 0."),
+    "amount_too_large": gettext_lazy("The amount is too large."),
+    "timing_slots_overlap": gettext_lazy("Timing slots may not overlap."),
+    "timing_slots_invalid": gettext_lazy(
+        'Write slots as "HH:MM-HH:MM", e.g. "18:00-06:00".'
+    ),
+    "package_type_in_use": gettext_lazy(
+        "Packages use this code, so its billing type stays."
+    ),
+    "timing_code_in_use": gettext_lazy("Packages use this code, so its hours stay."),
+    "code_is_default": gettext_lazy("This is a default code: edit it instead."),
+    "duplicate": gettext_lazy("This code is already used."),
 }
 
 
@@ -86,26 +97,42 @@ def _text(label: Any, help_text: Any = "", **kw: Any) -> forms.CharField:
 class PackageForm(forms.Form):
     """The terms as typed; the service parses and checks them."""
 
-    plant = forms.ChoiceField(label=L("Plant"))
-    type_code = forms.ChoiceField(label=L("Package type"))
-    timing_code = forms.ChoiceField(label=L("Timing"))
-    load_w = _text(L("Maximum load (W)"))
-    prepaid_amount = _text(L("Pre-paid amount"), L("Pre-paid only."))
-    prepaid_period_days = _text(L("Pre-paid period (days)"), L("Pre-paid only."))
-    rate_per_kwh = _text(L("Rate per kWh"), L("Post-paid metered only."))
+    plant = forms.ChoiceField(label=gettext_lazy("Plant"))
+    type_code = forms.ChoiceField(label=gettext_lazy("Package type"))
+    timing_code = forms.ChoiceField(label=gettext_lazy("Timing"))
+    load_w = _text(gettext_lazy("Maximum load (W)"))
+    prepaid_amount = _text(
+        gettext_lazy("Pre-paid amount"), gettext_lazy("Pre-paid only.")
+    )
+    prepaid_period_days = _text(
+        gettext_lazy("Pre-paid period (days)"), gettext_lazy("Pre-paid only.")
+    )
+    rate_per_kwh = _text(
+        gettext_lazy("Rate per kWh"), gettext_lazy("Post-paid metered only.")
+    )
     slabs = _text(
-        L("Slabs"), L('Metered, optional: "kWh:rate" pairs, e.g. "30:5; 100:7".')
+        gettext_lazy("Slabs"),
+        gettext_lazy('Metered, optional: "kWh:rate" pairs, e.g. "30:5; 100:7".'),
     )
-    fixed_monthly = _text(L("Fixed monthly charge"), L("Metered, optional."))
-    monthly_amount = _text(L("Monthly amount"), L("Post-paid unmetered only."))
-    activation_charge = _text(L("Activation charge (ACT)"))
-    deposit_rule = forms.ChoiceField(label=L("Deposit rule"), choices=DepositRule)
-    deposit_amount = _text(L("Deposit amount"), L("Fixed rule."))
+    fixed_monthly = _text(
+        gettext_lazy("Fixed monthly charge"), gettext_lazy("Metered, optional.")
+    )
+    monthly_amount = _text(
+        gettext_lazy("Monthly amount"), gettext_lazy("Post-paid unmetered only.")
+    )
+    activation_charge = _text(gettext_lazy("Activation charge (ACT)"))
+    deposit_rule = forms.ChoiceField(
+        label=gettext_lazy("Deposit rule"), choices=DepositRule
+    )
+    deposit_amount = _text(gettext_lazy("Deposit amount"), gettext_lazy("Fixed rule."))
     deposit_multiple = _text(
-        L("Deposit multiple"), L("Multiple rule: N × the anticipated monthly bill.")
+        gettext_lazy("Deposit multiple"),
+        gettext_lazy("Multiple rule: N × the anticipated monthly bill."),
     )
-    credit_limit = _text(L("Credit limit"))
-    offered = forms.BooleanField(label=L("Offered now"), required=False, initial=True)
+    credit_limit = _text(gettext_lazy("Credit limit"))
+    offered = forms.BooleanField(
+        label=gettext_lazy("Offered now"), required=False, initial=True
+    )
     token = forms.CharField(widget=forms.HiddenInput, max_length=120)
 
     def __init__(self, *args: Any, user: User, plants: bool = True, **kw: Any) -> None:
@@ -311,10 +338,14 @@ def package_offer_change(
 # --- code tables --------------------------------------------------------------------
 class TypeForm(forms.Form):
     code = forms.CharField(
-        label=L("Code"), max_length=10, help_text=L("e.g. A2.1: a capital first.")
+        label=gettext_lazy("Code"),
+        max_length=10,
+        help_text=gettext_lazy("e.g. A2.1: a capital first."),
     )
-    label = forms.CharField(label=L("Label"), max_length=80)
-    billing_type = forms.ChoiceField(label=L("Billing type"), choices=BillingType)
+    label = forms.CharField(label=gettext_lazy("Label"), max_length=80)
+    billing_type = forms.ChoiceField(
+        label=gettext_lazy("Billing type"), choices=BillingType
+    )
     token = forms.CharField(widget=forms.HiddenInput, max_length=120)
 
     def clean_code(self) -> str:
@@ -323,13 +354,15 @@ class TypeForm(forms.Form):
 
 class TimingForm(forms.Form):
     code = forms.CharField(
-        label=L("Code"), max_length=4, help_text=L("Two to four capitals, e.g. MN.")
+        label=gettext_lazy("Code"),
+        max_length=4,
+        help_text=gettext_lazy("Two to four capitals, e.g. MN."),
     )
-    label = forms.CharField(label=L("Label"), max_length=80)
+    label = forms.CharField(label=gettext_lazy("Label"), max_length=80)
     slots = forms.CharField(
-        label=L("Hours"),
+        label=gettext_lazy("Hours"),
         max_length=200,
-        help_text=L(
+        help_text=gettext_lazy(
             'Local time, "start-end", several separated by commas: '
             '"05:00-07:00, 18:00-23:00". "18:00-06:00" passes midnight.'
         ),
