@@ -184,7 +184,7 @@ def id_number(id_type: str, raw: str) -> str:
             field="id_number",
         )
     if id_type == IdType.AADHAAR:
-        return "XXXXXXXX" + value[-4:]
+        return "*" * 8 + value[-4:]
     return value
 
 
