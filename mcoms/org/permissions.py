@@ -40,6 +40,16 @@ class Action(StrEnum):
     REQUEST_ASSIGN = "request.assign"
     REQUEST_EXECUTE = "request.execute"
     REQUEST_REVIEW = "request.review"
+    # Metering and billing (issue 4).
+    READING_ENTER = "reading.enter"  # manual meter readings (manual 3.8.6)
+    READING_REVIEW = "reading.review"  # approve or reject them (manual 3.8.7)
+    READING_IMPORT = "reading.import"  # smart-meter interval batches and CSV
+    METER_CONTROL = "meter.control"  # one meter: on, off, auto, reset
+    METER_GROUP_CONTROL = "meter.group_control"  # feeder / plant switch, limits
+    METER_CHANGE = "meter.change"  # Change Meter (manual 3.8.2)
+    BILLING_VIEW = "billing.view"  # bills, runs, the Total Billing dashboard
+    BILLING_RUN = "billing.run"  # billing periods and runs
+    BILLING_ADJUST = "billing.adjust"  # adjustment lines on the next bill
 
 
 FIELD = {D.OPERATOR, D.TECHNICIAN, D.CSA}
@@ -98,6 +108,29 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     Action.REQUEST_REVIEW: frozenset(
         {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
     ),
+    # Meter Reading: Technician and CSA (and the in-charges, "all of the
+    # above"); Meter Reading Review: the Cluster or State In-charge approves.
+    Action.READING_ENTER: frozenset(
+        {D.TECHNICIAN, D.CSA, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.READING_REVIEW: frozenset({D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}),
+    Action.READING_IMPORT: frozenset(
+        {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}
+    ),
+    # "Control of equipment operation should be in the hands of the cluster
+    # or state in-charge" (1.2.3.3); a Technician's Temporary Disconnect works
+    # on specific customers only; feeders, whole plants, load limits and
+    # schedules are for the in-charges (Smart Feeder Status, emergencies).
+    Action.METER_CONTROL: frozenset(
+        {D.TECHNICIAN, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.METER_GROUP_CONTROL: frozenset(
+        {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.METER_CHANGE: frozenset({D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}),
+    Action.BILLING_VIEW: frozenset({D.CSA} | MANAGERS),
+    Action.BILLING_RUN: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
+    Action.BILLING_ADJUST: frozenset({D.HO_MANAGER, D.ADMIN}),
 }
 
 
