@@ -14,7 +14,7 @@ from mcoms.acquisition.services.connection import (
     prospect_meter_install,
 )
 from mcoms.acquisition.services.instant import prospect_instant_create
-from mcoms.acquisition.services.kyc import kyc_document_add
+from mcoms.acquisition.services.kyc import kyc_document_add, prospect_kyc_submit
 from mcoms.acquisition.services.pipeline import (
     anticipated_kwh,
     deposit_for,
@@ -49,6 +49,7 @@ __all__ = [
     "prospect_create",
     "prospect_instant_create",
     "prospect_kyc_complete",
+    "prospect_kyc_submit",
     "prospect_marketing_record",
     "prospect_meter_assign",
     "prospect_meter_install",

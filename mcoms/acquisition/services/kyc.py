@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -22,7 +23,7 @@ from mcoms.acquisition.models import (
     ProspectStatus,
     Stage,
 )
-from mcoms.acquisition.services import _base
+from mcoms.acquisition.services import _base, pipeline
 from mcoms.acquisition.services.checks import choice
 from mcoms.core.errors import Conflict, ValidationFailed
 
@@ -127,17 +128,61 @@ def kyc_document_add(
         try:
             with transaction.atomic():
                 doc.save()
-        except IntegrityError:
+                _base.record(
+                    prospect,
+                    Stage.KYC,
+                    EventKind.KYC_DOCUMENT,
+                    by=by,
+                    data={"document": doc.pk, "kind": kind, "type": content_type},
+                )
+        except BaseException:  # the row is not kept: neither is the file
             doc.file.delete(save=False)
             raise
-        _base.record(
-            prospect,
-            Stage.KYC,
-            EventKind.KYC_DOCUMENT,
-            by=by,
-            data={"document": doc.pk, "kind": kind, "type": content_type},
-        )
         return doc, True
+
+
+def prospect_kyc_submit(
+    *,
+    prospect: Prospect,
+    uploads: Sequence[tuple[str, File]],
+    id_type: str,
+    id_number: str,
+    commitments_acknowledged: bool,
+    idempotency_key: str = "",
+    by: Any,
+) -> Prospect:
+    """Stage 4 in one go, as the KYC form sends it: each ``(kind, file)``
+    (``kyc_document_add``, key ``<key>-<kind>``), then the ID and the
+    acknowledgement (``prospect_kyc_complete``), in one transaction. When any
+    part is refused nothing is kept: the rows roll back and the files this
+    call stored are deleted (decision 0039). A retry with the same key stores
+    nothing again."""
+    key = _base.check_key(idempotency_key)
+    stored: list[KycDocument] = []
+    try:
+        with transaction.atomic():
+            for kind, upload in uploads:
+                doc, created = kyc_document_add(
+                    prospect=prospect,
+                    kind=kind,
+                    upload=upload,
+                    idempotency_key=f"{key}-{kind}" if key else "",
+                    by=by,
+                )
+                if created:
+                    stored.append(doc)
+            return pipeline.prospect_kyc_complete(
+                prospect=prospect,
+                id_type=id_type,
+                id_number=id_number,
+                commitments_acknowledged=commitments_acknowledged,
+                idempotency_key=key,
+                by=by,
+            )
+    except BaseException:
+        for doc in stored:
+            doc.file.delete(save=False)
+        raise
 
 
 def _check_open_for_kyc(prospect: Prospect) -> None:
