@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "mcoms.workflow",
     "mcoms.acquisition",
     "mcoms.ledger",
+    "mcoms.billing",
     "mcoms.notifications",
     "mcoms.api",
     "mcoms.backoffice",
