@@ -196,6 +196,9 @@ class Reading(models.Model):
     )
     rollover = models.BooleanField(_("counter rolled over"), default=False)
     replacement = models.BooleanField(_("meter replaced"), default=False)
+    # A smart meter's counter went below the previous value (not a rollover):
+    # the energy is counted from zero (docs/decisions/0052).
+    counter_reset = models.BooleanField(_("counter reset"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
         "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -228,6 +231,13 @@ class Reading(models.Model):
             models.CheckConstraint(
                 condition=Q(units__isnull=True) | Q(units__gte=0),
                 name="reading_units_not_negative",
+            ),
+            # One reading of a meter waits for review at a time: its units are
+            # judged against the previous approved one.
+            models.UniqueConstraint(
+                fields=["meter"],
+                condition=Q(status="pending"),
+                name="reading_one_pending_per_meter",
             ),
         ]
         indexes = [
@@ -292,6 +302,8 @@ class ReadingBatch(models.Model):
     gaps = models.PositiveIntegerField(_("gaps"), default=0)
     resets = models.PositiveIntegerField(_("counter resets"), default=0)
     report = models.JSONField(_("report"), default=list, blank=True)
+    # SHA-256 of the rows: the same key with other rows is refused.
+    digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -303,6 +315,44 @@ class ReadingBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key}"
+
+
+class ReadingWindow(models.Model):
+    """The day of the month from which manual meter readings are due (manual
+    3.8.6: "only available after the 24th"): a company-wide row (no plant)
+    and optional per-plant rows that override it; 24 without any row."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    plant = models.ForeignKey(
+        Plant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opens_on_day = models.PositiveSmallIntegerField(
+        _("readings due from day"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(plant__isnull=True),
+                name="reading_window_company_once",
+            ),
+            models.UniqueConstraint(
+                fields=["plant"],
+                condition=Q(plant__isnull=False),
+                name="reading_window_plant_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_on_day__gte=1) & Q(opens_on_day__lte=28),
+                name="reading_window_day_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plant_id or self.company_id}: {self.opens_on_day}"
 
 
 # --- control ----------------------------------------------------------------------
