@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "mcoms.acquisition",
     "mcoms.ledger",
     "mcoms.billing",
+    "mcoms.reports",
     "mcoms.notifications",
     "mcoms.api",
     "mcoms.backoffice",
@@ -190,6 +191,18 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)
 
 # --- Money --------------------------------------------------------------------------
 MCOMS_CURRENCY = os.environ.get("MCOMS_CURRENCY", "INR")
+
+# --- Bill documents (docs/billing-documents.md) --------------------------------------
+# The PDF fonts come from Debian's fonts-noto-core; each path can be overridden.
+BILL_FONT_DIR = Path(os.environ.get("BILL_FONT_DIR", "/usr/share/fonts/truetype/noto"))
+BILL_FONT_LATIN = Path(
+    os.environ.get("BILL_FONT_LATIN", BILL_FONT_DIR / "NotoSans-Regular.ttf")
+)
+BILL_FONT_DEVANAGARI = Path(
+    os.environ.get(
+        "BILL_FONT_DEVANAGARI", BILL_FONT_DIR / "NotoSansDevanagari-Regular.ttf"
+    )
+)
 
 # --- Notifications ------------------------------------------------------------------
 SMS_BACKEND = envchoice("SMS_BACKEND", "console", ("console", "file", "locmem"))
