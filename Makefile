@@ -8,7 +8,7 @@ PORT ?= 8000
 CUSTOMERS ?= 300
 SEED ?= 7
 
-.PHONY: demo test lint types pytest bench serve worker migrate seed messages clean-demo help
+.PHONY: demo test lint types pytest bench serve worker migrate seed messages clean-demo help fonts venv
 
 help:
 	@echo "make demo    - install, migrate, seed the demo company, serve on $(HOST):$(PORT) with a worker"
@@ -22,7 +22,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed fonts
+
+# The bill PDFs' fonts (Debian's fonts-noto-core): installed when we are root,
+# else a note; without them English bills fall back to a core font and Hindi
+# bills are refused with bill_font_missing (docs/billing-documents.md).
+FONT_DEVANAGARI ?= /usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf
+fonts:
+	@if [ ! -f "$(FONT_DEVANAGARI)" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing fonts-noto-core (the fonts of the bill PDFs)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core; \
+	  else \
+	    echo "NOTE: $(FONT_DEVANAGARI) is missing: Hindi bill PDFs are refused."; \
+	    echo "      Install it: sudo apt-get install fonts-noto-core (or set BILL_FONT_DEVANAGARI)."; \
+	  fi; \
+	fi
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
