@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcoms.backoffice.views import (
     acquisition,
+    acquisition_work,
     auth,
     customers,
     dashboard,
@@ -63,6 +64,8 @@ urlpatterns = [
     # customer acquisition: the pipeline board and the prospects
     path("acquisition/", acquisition.board, name="acq-board"),
     path("acquisition/prospects/", acquisition.prospect_list, name="acq-list"),
+    path("acquisition/new/", acquisition_work.prospect_new, name="acq-new"),
+    path("acquisition/instant/", acquisition_work.prospect_instant, name="acq-instant"),
     path(
         "acquisition/prospects/<str:ref>/",
         acquisition.prospect_detail,
@@ -72,6 +75,11 @@ urlpatterns = [
         "acquisition/prospects/<str:ref>/documents/<int:pk>/",
         acquisition.prospect_document,
         name="acq-document",
+    ),
+    path(
+        "acquisition/prospects/<str:ref>/<str:name>/",
+        acquisition_work.prospect_step,
+        name="acq-step",
     ),
     # the package catalogue and its code tables
     path("packages/", packages.package_list, name="package-list"),

@@ -1,8 +1,8 @@
 """Customer acquisition in the back office: the pipeline board (counts per
 stage per plant of the user's scope, cluster subtotals, a grand total, each
 count a link to the list it counts), the prospect list with its filters, and
-one prospect read-only with its stage history and record changes. The steps
-themselves are taken in the field app (and the API)."""
+one prospect with its stage history, record changes and the form of the
+step it waits for (the steps are posted to ``acquisition_work``)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from mcoms.acquisition.selectors import (
     board_for,
     get_prospect_for_user,
     prospect_documents,
-    prospect_events,
     prospect_filter,
     prospects_for,
 )
 from mcoms.backoffice import history
 from mcoms.backoffice.views.common import StaffRequest, backoffice_view
+from mcoms.field import acquisition_steps as steps
 from mcoms.org.access import (
     clusters_for,
     get_cluster_for_user,
@@ -132,18 +132,14 @@ def prospect_list(request: StaffRequest) -> HttpResponse:
 @require_GET
 @backoffice_view
 def prospect_detail(request: StaffRequest, ref: str) -> HttpResponse:
-    """One prospect, read-only: where it stands, every step with who and
-    when, its KYC documents and the changes to its record."""
+    """One prospect: where it stands, every step with who and when, its KYC
+    documents and the changes to its record; and, for a designation that may
+    do it, the form of the step it waits for (``?do=`` a stage to complete
+    later), posted to ``acquisition_work.prospect_step``."""
     prospect = get_prospect_for_user(request.user, ref)
-    context = {
-        "p": prospect,
-        "stages": [
-            (Stage(s).label, i < prospect.stage_index) for i, s in enumerate(STAGES)
-        ],
-        "events": prospect_events(prospect),
-        "documents": prospect_documents(prospect),
-        "history": history.for_user(request.user, prospect),
-    }
+    do = steps.later_stage(prospect, request.GET.get("do", ""))
+    context = steps.page_context(request.user, prospect, do=do)
+    context["history"] = history.for_user(request.user, prospect)
     return render(request, "backoffice/acquisition/detail.html", context)
 
 
