@@ -200,9 +200,7 @@ class Reading(models.Model):
     # the energy is counted from zero (docs/decisions/0052).
     counter_reset = models.BooleanField(_("counter reset"), default=False)
     # Smart meters: 15-minute intervals of the day that never arrived.
-    missing_intervals = models.PositiveIntegerField(
-        _("missing intervals"), default=0
-    )
+    missing_intervals = models.PositiveIntegerField(_("missing intervals"), default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
         "org.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
