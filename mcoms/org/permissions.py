@@ -127,7 +127,10 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     Action.METER_GROUP_CONTROL: frozenset(
         {D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
     ),
-    Action.METER_CHANGE: frozenset({D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}),
+    # Change Meter is the Cluster In-charge's module; the State In-charge
+    # "reviews and acknowledges meter changes" (request.review) and does not
+    # execute requests, so does not make them (docs/decisions/0066).
+    Action.METER_CHANGE: frozenset({D.CLUSTER_INCHARGE, D.ADMIN}),
     Action.BILLING_VIEW: frozenset({D.CSA} | MANAGERS),
     Action.BILLING_RUN: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
     Action.BILLING_ADJUST: frozenset({D.HO_MANAGER, D.ADMIN}),
