@@ -1,0 +1,34 @@
+"""What happens after a billing run is done (outside its transactions).
+
+The credit-limit flag (seed 2.2.3) runs first; other apps add their step with
+``register_after_run`` (for example switching off smart-metered and
+load-limited customers over their limit). A re-run of a finished run calls
+nothing: it writes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from mcoms.billing.models import BillingRun
+from mcoms.customers.status import customers_flag_over_credit_limit
+
+logger = logging.getLogger(__name__)
+AfterRun = Callable[[BillingRun], None]
+_AFTER_RUN: list[AfterRun] = []
+
+
+def register_after_run(fn: AfterRun) -> None:
+    if fn not in _AFTER_RUN:
+        _AFTER_RUN.append(fn)
+
+
+def flag_credit_limits(run: BillingRun) -> None:
+    """Flag the customers over their credit limit now that the bills are on
+    the ledger (the check works per company; the plant's company)."""
+    customers_flag_over_credit_limit(company=run.period.plant.company)
+
+
+def after_run(run: BillingRun) -> None:
+    for fn in [flag_credit_limits, *_AFTER_RUN]:
+        fn(run)
