@@ -25,7 +25,7 @@ from mcoms.ledger.models import Service
 from mcoms.packages.models import BillingType, Package
 
 ZERO = Decimal("0.00")
-KIND_OF = {
+KIND_OF: dict[str, str] = {
     Service.ENERGY: LineKind.ENERGY,
     Service.ACTIVATION: LineKind.OTHER,
     Service.WATER: LineKind.WATER,
@@ -83,9 +83,8 @@ def make_bill(
         lines: list[tuple[Any, Decimal]] = []
         for service, amount in amounts.items():
             lines.append((_receivable(customer, service), amount))
-            lines.append(
-                (ledger.account_for_plant_revenue(plant=plant, service=service), -amount)
-            )
+            revenue = ledger.account_for_plant_revenue(plant=plant, service=service)
+            lines.append((revenue, -amount))
         journal = ledger.journal_post(
             company=customer.company,
             idempotency_key=f"kit:bill:{number}",

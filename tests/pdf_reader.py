@@ -119,7 +119,7 @@ def text(data: bytes) -> str:
     pdf = parse(data)
     cmaps = _cmaps(pdf)
     out: list[str] = []
-    for num, body in sorted(pdf.objects.items()):
+    for _num, body in sorted(pdf.objects.items()):
         if b"/Type /Page" not in body or b"/Type /Pages" in body:
             continue
         contents = re.search(rb"/Contents (\d+) 0 R", body)
