@@ -29,11 +29,17 @@ def tiles_for(customer: Customer) -> list[Tile]:
     profile = reverse("selfcare:profile", args=[customer.customer_id])
     return [
         Tile(_("Profile"), "user", profile),
-        Tile(_("Amount Payable"), "rupee"),
-        Tile(_("Bill and Payment Detail"), "list"),
+        Tile(_("Amount Payable"), "rupee", _url("selfcare:payable", customer)),
+        Tile(
+            _("Bill and Payment Detail"), "list", _url("selfcare:statement", customer)
+        ),
         Tile(_("Package Change Request"), "box"),
         Tile(_("Service Request"), "tool"),
         Tile(_("Notification"), "bell", reverse("selfcare:notifications")),
         Tile(_("Scheme & Offers"), "tag"),
         Tile(_("E-Payments"), "card"),
     ]
+
+
+def _url(name: str, customer: Customer) -> str:
+    return reverse(name, args=[customer.customer_id])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.selfcare import connection, profile, views
+from mcoms.selfcare import bills, connection, profile, views
 
 app_name = "selfcare"
 
@@ -20,6 +20,13 @@ urlpatterns = [
         "a/<str:customer_id>/profile/changes/<int:pk>/<str:action>/",
         profile.profile_change_action,
         name="profile-change",
+    ),
+    path("a/<str:customer_id>/payable/", bills.payable, name="payable"),
+    path("a/<str:customer_id>/bills/", bills.statement, name="statement"),
+    path(
+        "a/<str:customer_id>/bills/<str:number>.pdf",
+        bills.bill_download,
+        name="bill-pdf",
     ),
     path("notifications/", views.notifications, name="notifications"),
     path("connection/", connection.start, name="connection"),

@@ -50,8 +50,9 @@ def test_the_dashboard(client: Client, world: World) -> None:
 def test_tiles_that_come_later_have_no_link(client: Client, world: World) -> None:
     client.force_login(customer_user(world))
     html = client.get("/selfcare/", follow=True).content.decode()
-    assert re.search(r'<span class="tile off"[^>]*>.*?Amount Payable', html)
-    assert html.count("Coming soon</span>") == 6
+    assert re.search(r'<span class="tile off"[^>]*>.*?E-Payments', html)
+    assert html.count("Coming soon</span>") == 4
+    assert 'href="/selfcare/a/BHKATS00101/payable/"' in html
 
 
 def test_every_link_works(client: Client, world: World) -> None:
