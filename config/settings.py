@@ -204,6 +204,18 @@ BILL_FONT_DEVANAGARI = Path(
     )
 )
 
+# --- Meter drivers (docs/metering.md, "Control and tokens") -------------------------
+# The SparkMeter-style vendor cloud: base URL (empty: not configured), API key,
+# the header that carries it, and the timeout of one request in seconds.
+SPARKMETER_BASE_URL = os.environ.get("SPARKMETER_BASE_URL", "")
+if SPARKMETER_BASE_URL and not SPARKMETER_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SPARKMETER_BASE_URL must start with http(s)://")
+SPARKMETER_API_KEY = os.environ.get("SPARKMETER_API_KEY", "")
+SPARKMETER_AUTH_HEADER = os.environ.get(
+    "SPARKMETER_AUTH_HEADER", "Authentication-Token"
+)
+SPARKMETER_TIMEOUT = envint("SPARKMETER_TIMEOUT_SECONDS", "10")
+
 # --- Notifications ------------------------------------------------------------------
 SMS_BACKEND = envchoice("SMS_BACKEND", "console", ("console", "file", "locmem"))
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms.log"))

@@ -231,15 +231,19 @@ class FlagCounts:
 
 def outstanding_by_customer(
     company: Company | None = None,
+    customers: QuerySet[Customer] | None = None,
 ) -> dict[tuple[int, str], Decimal]:
     """(company id, customer ID) -> the sum of the customer's receivable balances
     (every service but the deposit), in one aggregate query. The balances are
-    the ledger's cached sums, which ``ledger_check`` proves against the entries."""
+    the ledger's cached sums, which ``ledger_check`` proves against the entries.
+    ``customers`` narrows it to those customers."""
     accounts = Account.objects.filter(
         holder_type=HolderType.CUSTOMER, kind=AccountKind.ASSET
     ).exclude(service=Service.DEPOSIT)
     if company is not None:
         accounts = accounts.filter(company=company)
+    if customers is not None:
+        accounts = accounts.filter(holder_ref__in=customers.values("customer_id"))
     rows = (
         accounts.order_by()
         .values("company_id", "holder_ref")
@@ -252,18 +256,25 @@ def outstanding_by_customer(
 
 @transaction.atomic
 def customers_flag_over_credit_limit(
-    *, company: Company | None = None, now: datetime | None = None
+    *,
+    company: Company | None = None,
+    now: datetime | None = None,
+    customers: QuerySet[Customer] | None = None,
 ) -> FlagCounts:
     """Flag active customers over their package's credit limit; clear the flag
-    of those back within it (or no longer active, or without a package)."""
+    of those back within it (or no longer active, or without a package).
+    ``customers`` narrows the check to them (after one payment, one plant's
+    billing run)."""
     now = now or timezone.now()
-    owed = outstanding_by_customer(company)
+    owed = outstanding_by_customer(company, customers)
     qs = Customer.objects.filter(
         Q(status=CustomerStatus.ACTIVE, package__isnull=False)
         | Q(flagged_at__isnull=False)
     )
     if company is not None:
         qs = qs.filter(company=company)
+    if customers is not None:
+        qs = qs.filter(pk__in=customers.values("pk"))
     rows = qs.values_list(
         "pk",
         "company_id",
