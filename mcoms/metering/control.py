@@ -481,11 +481,18 @@ class SweepCounts:
     due: int  # queued and due, sent to the queue again
     stale: int  # left "sent" by a worker that died, queued again
     given_up: int  # left "sent" after the last attempt: failed
+    ids: tuple[int, ...] = ()  # the due commands
 
 
 def commands_sweep(
-    *, now: datetime | None = None, stale_after: timedelta = STALE_AFTER
+    *,
+    now: datetime | None = None,
+    stale_after: timedelta = STALE_AFTER,
+    queue: bool = True,
 ) -> SweepCounts:
+    """Take back what a stopped worker left ``sent`` (queued again, or failed
+    after the last attempt) and queue the sends that are due (``queue=False``:
+    only return them, for a caller that sends them itself)."""
     now = now or timezone.now()
     stale, given_up = 0, 0
     old = MeterCommand.objects.filter(state=S.SENT, sent_at__lt=now - stale_after)
@@ -501,8 +508,9 @@ def commands_sweep(
         .order_by("pk")
         .values_list("pk", flat=True)[:1000]
     )
-    _enqueue(due)
-    return SweepCounts(due=len(due), stale=stale, given_up=given_up)
+    if queue:
+        _enqueue(due)
+    return SweepCounts(due=len(due), stale=stale, given_up=given_up, ids=tuple(due))
 
 
 # --- tasks ----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class Action(StrEnum):
     METER_CONTROL = "meter.control"  # one meter: on, off, auto, reset
     METER_GROUP_CONTROL = "meter.group_control"  # feeder / plant switch, limits
     METER_CHANGE = "meter.change"  # Change Meter (manual 3.8.2)
+    TOKEN_ISSUE = "token.issue"  # OpenPAYGO tokens for a payment, and their list
     BILLING_VIEW = "billing.view"  # bills, runs, the Total Billing dashboard
     BILLING_RUN = "billing.run"  # billing periods and runs
     BILLING_ADJUST = "billing.adjust"  # adjustment lines on the next bill
@@ -131,6 +132,11 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     # "reviews and acknowledges meter changes" (request.review) and does not
     # execute requests, so does not make them (docs/decisions/0066).
     Action.METER_CHANGE: frozenset({D.CLUSTER_INCHARGE, D.ADMIN}),
+    # The CSA collects payments (1.2.3 Table 1) and hands the customer the
+    # token a payment buys; the in-charges may step in.
+    Action.TOKEN_ISSUE: frozenset(
+        {D.CSA, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
     Action.BILLING_VIEW: frozenset({D.CSA} | MANAGERS),
     Action.BILLING_RUN: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
     Action.BILLING_ADJUST: frozenset({D.HO_MANAGER, D.ADMIN}),
