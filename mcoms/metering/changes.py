@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,7 +50,11 @@ from mcoms.metering.models import (
     ReadingSource,
     ReadingStatus,
 )
-from mcoms.metering.selectors import kinds_for_billing_type, meters_for
+from mcoms.metering.selectors import (
+    kinds_for_billing_type,
+    meters_for,
+    meters_in_stock,
+)
 from mcoms.org.access import staff_for
 from mcoms.org.models import Plant, User
 from mcoms.org.permissions import Action, allowed
@@ -520,6 +525,43 @@ def change_describe(payload: dict[str, Any]) -> list[tuple[str, str]]:
     if payload.get("reason") in ChangeReason.values:
         lines.append((_("Reason"), str(ChangeReason(payload["reason"]).label)))
     return lines
+
+
+# --- what the form fills in -----------------------------------------------------
+@dataclass(frozen=True)
+class Options:
+    """For one customer: the meters installed for them (each with the reading
+    the final one counts from) and the plant's stock that fits the package."""
+
+    installed: list[dict[str, Any]]
+    stock: QuerySet[Meter]
+
+
+def change_options(customer: Customer) -> Options:
+    installed = []
+    current = (
+        MeterAssignment.objects.filter(
+            customer=customer, removed_at__isnull=True, installed_at__isnull=False
+        )
+        .select_related("meter")
+        .order_by("installed_at", "pk")
+    )
+    for assignment in current:
+        previous = previous_register(assignment)
+        installed.append(
+            {
+                "serial": assignment.meter.serial,
+                "kind": assignment.meter.kind,
+                "digit_capacity": assignment.meter.digit_capacity,
+                "installed_at": assignment.installed_at,
+                "previous_reading": previous.value,
+                "previous_at": previous.at,
+            }
+        )
+    kinds = None
+    if customer.package is not None:
+        kinds = kinds_for_billing_type(customer.package.billing_type)
+    return Options(installed, meters_in_stock(customer.plant, kinds))
 
 
 # --- the one-step change: what the screens and the API call ---------------------------
