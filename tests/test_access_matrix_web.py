@@ -10,6 +10,13 @@ an object outside the user's scope (a plant key, a customer's name, another
 person's link) may appear. tests/api/test_access_matrix.py covers the org,
 staff and customer API; this module does not repeat it.
 
+Issue 3's pages are here too (the consumer list and account pages, status
+requests and flags, the package catalogue, the CSV import, the acquisition
+pipeline, the customer app's profile edit and connection request); their
+objects (a package, a prospect with a KYC file, a request per plant, imports)
+come from tests/matrix_objects.py, and URLs with runtime ids (``{doc_BHKATS}``,
+``{import_admin}``) are filled in from the fixture.
+
 Besides the world's staff, a customer and anonymous, two managers the world
 lacks are added: a Head Office Manager scoped to state BH (``ho_bh``) and a
 State In-charge scoped to cluster BH-SOUTH (``si_south``).
@@ -20,7 +27,7 @@ rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,6 +45,7 @@ from mcoms.org import services as org
 from mcoms.org.models import User
 from mcoms.org.permissions import Action, allowed
 from tests.builders import PASSWORD, World, build_world
+from tests.matrix_objects import PACKAGE, Objects, add_objects
 
 A = Action
 CUSTOMER = "c+919800000001"  # the sign-in user of customer BHKATS00101
@@ -79,6 +87,18 @@ CUSTOMERS = {  # company -> customer id -> plant
     "other": {"BHKATS00101": "BHKATS"},
 }
 OWN_ACCOUNT = ("tara", "BHKATS00101")  # the customer user's account
+# Issue 3's objects (tests/matrix_objects.py), per company: key -> plant.
+PROSPECTS = {
+    "tara": {f"P-{p}-000001": p for p in ("BHKATS", "BHSIKA", "UPGORA")},
+    "other": {"P-BHKATS-000001": "BHKATS"},
+}
+REQUESTS = {
+    "tara": {f"{p}-00001": p for p in ("BHKATS", "BHSIKA", "UPGORA")},
+    "other": {"BHKATS-00001": "BHKATS"},
+}
+# The CSV imports, by uploader: company-wide staff with customer.import see
+# their company's, others only their own.
+IMPORTERS = ("admin", "ho_bh", "other_admin")
 # company -> account code -> plant (None: a company-level account)
 ACCOUNTS: dict[str, dict[str, str | None]] = {
     "tara": {
@@ -159,6 +179,9 @@ class Page:
     account: str = ""  # the ledger account the page is about
     journal: str = ""  # the ledger journal the page is about
     company_only: bool = False  # an act on the company itself (add a state)
+    # Who may see the object, when neither node nor staff say it (imports,
+    # KYC files of one company); checked after the designation.
+    visible: Callable[[str], bool] | None = None
 
 
 VIEW, STRUCT, NET = A.ORG_VIEW, A.ORG_EDIT_STRUCTURE, A.ORG_EDIT_NETWORK
@@ -214,6 +237,77 @@ BACKOFFICE = [
     *[_bo(f"staff/{u}/", A.STAFF_VIEW, staff=u) for u in PEOPLE],
     *[_bo(f"staff/{u}/edit/", A.STAFF_EDIT, staff=u) for u in EDITABLE_PEOPLE],
 ]
+# --- issue 3: customers, status requests, packages, import, acquisition ---
+CV, CE, RAISE = A.CUSTOMER_VIEW, A.CUSTOMER_EDIT, A.REQUEST_RAISE
+PV, PE, IMP, AW = A.PACKAGE_VIEW, A.PACKAGE_EDIT, A.CUSTOMER_IMPORT, A.ACQUISITION_WORK
+TARA_CUSTOMERS = CUSTOMERS["tara"].items()
+TARA_PROSPECTS = PROSPECTS["tara"].items()
+TARA_REQUESTS = REQUESTS["tara"].items()
+
+
+def import_visible(uploader: str) -> Callable[[str], bool]:
+    """An import is seen by its uploader and their company's company-wide
+    staff (with customer.import, checked before)."""
+    company = STAFF[uploader][0]
+    return lambda user: (
+        user == uploader or (company_of(user) == company and is_company_wide(user))
+    )
+
+
+def tara_only(plant: str) -> Callable[[str], bool]:
+    """An object of tara's at this plant (its id is not shared with the other
+    company's, unlike a customer ID or a prospect's reference)."""
+    return lambda user: covers(user, "tara", plant)
+
+
+BACKOFFICE_3 = [
+    _bo("customers/", CV),
+    *[_bo(f"customers/?plant={p}", CV, node=p) for p in PLANTS],
+    *[_bo(f"customers/{c}/", CV, node=p) for c, p in TARA_CUSTOMERS],
+    *[_bo(f"customers/{c}/edit/", CE, node=p) for c, p in TARA_CUSTOMERS],
+    _bo("requests/", RAISE),
+    _bo("requests/new/", RAISE),
+    _bo("requests/flagged/", CV),
+    *[_bo(f"requests/flagged/?plant={p}", CV, node=p) for p in PLANTS],
+    *[_bo(f"requests/{n}/", RAISE, node=p) for n, p in TARA_REQUESTS],
+    _bo("packages/", PV),
+    *[_bo(f"packages/?plant={p}", PV, node=p) for p in PLANTS],
+    _bo("packages/new/", PE),
+    _bo("packages/codes/", PV),
+    *[
+        _bo(f"packages/codes/{rest}", PE, company_only=True)
+        for rest in ("types/new/", "types/A1.1/", "timings/new/", "timings/NN/")
+    ],
+    *[_bo(f"packages/{p}/{PACKAGE}/v1/", PV, node=p) for p in PLANTS],
+    *[_bo(f"packages/{p}/{PACKAGE}/v1/revise/", PE, node=p) for p in PLANTS],
+    _bo("imports/", IMP),
+    _bo("imports/template/customers.csv", IMP),
+    _bo("imports/template/packages.csv", IMP),
+    *[
+        _bo("imports/{import_" + u + "}/", IMP, visible=import_visible(u))
+        for u in IMPORTERS
+    ],
+    _bo("acquisition/", CV),
+    _bo("acquisition/prospects/", CV),
+    *[_bo(f"acquisition/prospects/?plant={p}", CV, node=p) for p in PLANTS],
+    *[_bo(f"acquisition/prospects/?cluster={c}", CV, node=c) for c in CLUSTERS],
+    *[_bo(f"acquisition/prospects/{r}/", CV, node=p) for r, p in TARA_PROSPECTS],
+    *[
+        _bo(
+            f"acquisition/prospects/{r}/documents/{{doc_{p}}}/",
+            CV,
+            visible=tara_only(p),
+        )
+        for r, p in TARA_PROSPECTS
+    ],
+    *[_bo(f"acquisition/{form}/", AW) for form in ("new", "instant")],
+    *[
+        _bo(f"acquisition/{form}/?plant={p}", AW, node=p)
+        for form in ("new", "instant")
+        for p in PLANTS
+    ],
+]
+BACKOFFICE += BACKOFFICE_3
 FIELD = [
     Page("/field/", "field", A.FIELD_USE),
     Page("/field/consumers/", "field", A.CUSTOMER_VIEW),
@@ -224,13 +318,35 @@ FIELD = [
     ],
     Page("/field/contacts/", "field", A.ORG_VIEW),
     Page("/field/notifications/", "field", A.FIELD_USE),
+    *[Page(f"/field/consumers/{c}/", "field", CV, node=p) for c, p in TARA_CUSTOMERS],
+    *[
+        Page(f"/field/consumers/{c}/edit/", "field", CE, node=p)
+        for c, p in TARA_CUSTOMERS
+    ],
+    Page("/field/requests/", "field", RAISE),
+    Page("/field/requests/new/", "field", RAISE),
+    *[Page(f"/field/requests/{n}/", "field", RAISE, node=p) for n, p in TARA_REQUESTS],
+    Page("/field/flagged/", "field", CV),
+    *[Page(f"/field/flagged/?plant={p}", "field", CV, node=p) for p in PLANTS],
+    Page("/field/packages/", "field", PV),
+    *[Page(f"/field/packages/?plant={p}", "field", PV, node=p) for p in PLANTS],
+    Page("/field/acquisition/", "field", CV),
+    *[Page(f"/field/acquisition/?plant={p}", "field", CV, node=p) for p in PLANTS],
+    Page("/field/acquisition/connections/", "field", CV),
+    *[Page(f"/field/acquisition/{form}/", "field", AW) for form in ("new", "instant")],
+    *[
+        Page(f"/field/acquisition/{form}/?plant={p}", "field", AW, node=p)
+        for form in ("new", "instant")
+        for p in PLANTS
+    ],
+    *[Page(f"/field/acquisition/{r}/", "field", CV, node=p) for r, p in TARA_PROSPECTS],
 ]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
     *[
         Page(f"/selfcare/a/{c}/{rest}", "selfcare", customer=c)
         for c in CUSTOMERS["tara"]
-        for rest in ("", "profile/")
+        for rest in ("", "profile/", "profile/edit/")
     ],
     Page("/selfcare/notifications/", "selfcare"),
 ]
@@ -297,7 +413,9 @@ def expect(user: str, page: Page) -> tuple[int, str]:
     if page.company_only and not is_company_wide(user):
         return 403, ""
     visible = True
-    if page.node:
+    if page.visible is not None:
+        visible = page.visible(user)
+    elif page.node:
         visible = node_exists(user, page.node) and covers(user, company, page.node)
     elif page.staff:
         s_company, _designation, s_scope = STAFF[page.staff]
@@ -325,6 +443,8 @@ MARKERS: list[tuple[str, str, str, str]] = [
     ("BHKATS", "node", "other", "BHKATS"),
     *[(f"Customer {p}", "customer", "tara", f"{p}00101") for p in PLANTS],
     ("Other customer", "customer", "other", "BHKATS00101"),
+    *[(f"Prospect {p}", "prospect", "tara", p) for p in PLANTS],
+    ("Other prospect", "prospect", "other", "BHKATS"),
     *[(f"/staff/{u}/", "staff", STAFF[u][0], u) for u in STAFF],
     # names shown where people are listed without a link (field contacts)
     *[(name, "staff", "tara", u) for u, name in EXTRA.items()],
@@ -347,6 +467,8 @@ def sees(user: str, page: Page, kind: str, company: str, key: str) -> bool:
             return key in chain(company, plant)
         if kind == "customer":
             return key == own_id
+        if kind == "prospect":
+            return False
         return key == "csa"  # the CSA of the customer's plant
     u_company, _designation, scope = STAFF[user]
     if company != u_company:
@@ -355,6 +477,8 @@ def sees(user: str, page: Page, kind: str, company: str, key: str) -> bool:
         return covers(user, company, key) or key in chain(company, scope)
     if kind == "customer":
         return covers(user, company, CUSTOMERS[company][key])
+    if kind == "prospect":  # key: its plant
+        return covers(user, company, key)
     s_scope = STAFF[key][2]
     if key == user or covers(user, company, s_scope):
         return True
@@ -398,6 +522,7 @@ def cases(pages: list[Page]) -> list[Any]:
 @dataclass
 class Books:
     journals: dict[str, int]
+    ids: dict[str, str]  # the runtime ids in page URLs (``{doc_BHKATS}``)
 
 
 def build_books(w: World) -> Books:
@@ -438,13 +563,27 @@ def build_books(w: World) -> Books:
             lines=[(accounts[company_key, c], Decimal(a)) for c, a in lines],
         )
         journals[name] = journal.pk
-    return Books(journals)
+    return Books(journals, {})
+
+
+def url_ids(objects: Objects) -> dict[str, str]:
+    ids = {f"import_{u}": token for u, token in objects.imports.items()}
+    for (company, plant), pk in objects.documents.items():
+        if company == "tara":
+            ids[f"doc_{plant}"] = str(pk)
+    return ids
 
 
 @pytest.fixture(scope="module")
-def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[Books]:
+def matrix(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[Books]:
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=media),
+    ):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -470,7 +609,16 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[Books]:
                 for customer_id, plant in ids.items():
                     c = w.customers["other" if company == "other" else plant]
                     assert c.customer_id == customer_id
-            yield build_books(w)
+            objects = add_objects(w)
+            assert objects.prospects == {
+                (c, p): ref for c, refs in PROSPECTS.items() for ref, p in refs.items()
+            }
+            assert objects.requests == {
+                (c, p): n for c, numbers in REQUESTS.items() for n, p in numbers.items()
+            }
+            books = build_books(w)
+            books.ids = url_ids(objects)
+            yield books
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -498,6 +646,12 @@ def api_client(user: str) -> APIClient:
     return client
 
 
+def body_of(response: Any) -> str:
+    if response.streaming:  # a KYC file
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode()
+
+
 def check_no_leak(user: str, page: Page, body: str) -> None:
     leaked = sorted(m for m in hidden_markers(user, page) if m in body)
     assert not leaked, f"{user} sees out-of-scope {leaked} on {page.url}"
@@ -507,12 +661,13 @@ def check_no_leak(user: str, page: Page, body: str) -> None:
 @pytest.mark.parametrize(("user", "page"), cases([*BACKOFFICE, *FIELD, *SELFCARE]))
 def test_web_page(books: Books, user: str, page: Page) -> None:
     status, location = expect(user, page)
-    response = web_client(user).get(page.url)
-    assert response.status_code == status, (user, page.url, response.status_code)
+    url = page.url.format(**books.ids) if "{" in page.url else page.url
+    response = web_client(user).get(url)
+    assert response.status_code == status, (user, url, response.status_code)
     if status == 302:
         assert response["Location"].startswith(location), response["Location"]
     if status == 200:
-        check_no_leak(user, page, response.content.decode())
+        check_no_leak(user, page, body_of(response))
 
 
 @pytest.mark.parametrize(("user", "page"), cases(API))
@@ -581,6 +736,36 @@ def test_public_page(books: Books, user: str, url: str) -> None:
         assert response["Location"] == location
 
 
+# The customer app's connection request (issue 3): for anyone signed out and
+# for customers, not for staff. With a fresh session the later steps send the
+# visitor back to the start (no number proved yet); "for me" takes a
+# signed-in customer to the form (their number is proved), anyone else back.
+CONNECTION = "/selfcare/connection/"
+CONNECTION_STEPS = {
+    CONNECTION: ("", ""),
+    CONNECTION + "me/": (CONNECTION, CONNECTION + "details/"),
+    CONNECTION + "verify/": (CONNECTION, CONNECTION),
+    CONNECTION + "details/": (CONNECTION, CONNECTION),
+    CONNECTION + "done/": (CONNECTION, CONNECTION),
+}
+
+
+@pytest.mark.parametrize("url", CONNECTION_STEPS)
+@pytest.mark.parametrize("user", USERS)
+def test_connection_request_pages(books: Books, user: str, url: str) -> None:
+    response = web_client(user).get(url)
+    if user in STAFF:
+        assert response.status_code == 403
+        return
+    to = CONNECTION_STEPS[url][user == CUSTOMER]
+    if to:
+        assert (response.status_code, response["Location"]) == (302, to)
+        return
+    assert response.status_code == 200
+    if user == CUSTOMER:
+        check_no_leak(user, Page(url, "selfcare"), body_of(response))
+
+
 def test_the_derivation_matches_a_few_hand_checked_cases() -> None:
     """Spot checks of ``expect`` itself, so that a bug there cannot hide a leak."""
     plant = {p.url: p for p in PAGES}
@@ -604,6 +789,26 @@ def test_the_derivation_matches_a_few_hand_checked_cases() -> None:
     assert expect("csa", plant[LEDGER + "accounts/CO:BANK/"])[0] == 404
     assert expect("state_incharge", plant[LEDGER + "journals/{kats_sika}/"])[0] == 200
     assert expect("cluster_incharge", plant[LEDGER + "journals/{kats_sika}/"])[0] == 404
+    # issue 3
+    doc = "/backoffice/acquisition/prospects/P-BHKATS-000001/documents/{doc_BHKATS}/"
+    assert expect("other_admin", plant[doc])[0] == 404
+    assert expect("cluster_incharge", plant[doc])[0] == 200
+    assert expect("ho_bh", plant["/backoffice/imports/{import_admin}/"])[0] == 404
+    assert expect("ho_manager", plant["/backoffice/imports/{import_ho_bh}/"])[0] == 200
+    assert expect("ho_bh", plant["/backoffice/imports/{import_ho_bh}/"])[0] == 200
+    assert expect("admin", plant["/backoffice/imports/{import_other_admin}/"])[0] == (
+        404
+    )
+    assert expect("ho_bh", plant["/backoffice/packages/codes/types/new/"])[0] == 403
+    assert expect("ho_manager", plant["/backoffice/acquisition/new/"])[0] == 403
+    assert expect("csa", plant["/field/acquisition/new/?plant=BHSIKA"])[0] == 404
+    assert expect("operator", plant["/field/consumers/BHKATS00101/edit/"])[0] == 403
+    assert (
+        expect(
+            "other_admin", plant["/backoffice/acquisition/prospects/P-BHKATS-000001/"]
+        )[0]
+        == 200
+    )
 
 
 # Positive control: a list shows everything in the user's scope, so the markers
@@ -621,17 +826,21 @@ def shown_on_list(user: str, url: str) -> set[str]:
             for u, (c, _d, scope) in STAFF.items()
             if c == company and covers(user, c, scope)
         }
-    assert url.startswith("/field/consumers/")
-    names = {"tara": "Customer {}", "other": "Other customer"}
+    if url.endswith("acquisition/prospects/") or url == "/field/acquisition/":
+        names = {"tara": "Prospect {}", "other": "Other prospect"}
+        found = PROSPECTS[company].values()
+    else:
+        assert url.endswith(("/field/consumers/", "/backoffice/customers/"))
+        names = {"tara": "Customer {}", "other": "Other customer"}
+        found = CUSTOMERS[company].values()
     return {
-        names[company].format(plant)
-        for plant in CUSTOMERS[company].values()
-        if covers(user, company, plant)
+        names[company].format(plant) for plant in found if covers(user, company, plant)
     }
 
 
 LISTS = ["/backoffice/plants/", "/backoffice/clusters/", "/backoffice/staff/"]
-LISTS += ["/field/consumers/"]
+LISTS += ["/field/consumers/", "/backoffice/customers/"]
+LISTS += ["/backoffice/acquisition/prospects/", "/field/acquisition/"]
 
 
 LIST_CASES = [
