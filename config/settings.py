@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "MeterStateEnum": "mcoms.metering.models.MeterState",
         "KycKindEnum": "mcoms.acquisition.models.KycKind",
         "RequestStateEnum": "mcoms.workflow.models.RequestState",
+        "CommandStateEnum": "mcoms.metering.models.CommandState",
     },
 }
 

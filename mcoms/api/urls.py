@@ -10,7 +10,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mcoms.api import auth, me, network, org, requests, staff
+from mcoms.api import auth, control, me, network, org, requests, staff
 
 app_name = "api"
 
@@ -67,6 +67,8 @@ v1: list[URLPattern | URLResolver] = [
     path("requests/", include("mcoms.api.requests")),
     path("", include("mcoms.api.acquisition")),
     path("connection-requests/", include("mcoms.api.connection_requests")),
+    path("meter-commands/", include(control.command_urls)),
+    path("meters/", include(control.meter_urls)),
     path("meters/", include("mcoms.api.meters")),
     path(
         "flagged-customers/",
