@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
+from mcoms.billing import bulk
 from mcoms.core.money import quantize
 from mcoms.ledger import services as ledger
-from mcoms.ledger.locks import lock_accounts
 from mcoms.ledger.models import Account, AccountKind, Entry, HolderType, Service
 from mcoms.org.models import Company, Plant
 
@@ -39,26 +41,48 @@ def receivables(
     found = _by_code(company, list(wanted))
     missing = [code for code in wanted if code not in found]
     if missing:
-        Account.objects.bulk_create(
-            [_receivable(company, plant, *wanted[code]) for code in missing],
-            batch_size=500,
-            ignore_conflicts=True,
+        now = bulk.db_datetime(timezone.now())
+        bulk.insert(
+            Account,
+            ACCOUNT_FIELDS,
+            (_receivable(company, plant, *wanted[code], now) for code in missing),
+            ignore_conflicts=True,  # a concurrent writer made it: read it back
         )
         found.update(_by_code(company, missing))
     return {wanted[code]: account for code, account in found.items()}
 
 
-def _receivable(company: Company, plant: Plant, cid: str, service: str) -> Account:
-    return Account(
-        company=company,
-        plant=plant,
-        code=receivable_code(cid, service),
-        name=f"{cid} receivable, {Service(service).label}",
-        kind=AccountKind.ASSET,
-        service=service,
-        holder_type=HolderType.CUSTOMER,
-        holder_ref=cid,
-        currency=company.currency,
+ACCOUNT_FIELDS = (
+    "company",
+    "plant",
+    "code",
+    "name",
+    "kind",
+    "service",
+    "holder_type",
+    "holder_ref",
+    "currency",
+    "balance",
+    "created_at",
+)
+
+
+def _receivable(
+    company: Company, plant: Plant, cid: str, service: str, now: object
+) -> tuple[object, ...]:
+    """The row ``ledger.services.account_for_customer`` would make."""
+    return (
+        company.pk,
+        plant.pk,
+        receivable_code(cid, service),
+        f"{cid} receivable, {Service(service).label}",
+        AccountKind.ASSET.value,
+        service,
+        HolderType.CUSTOMER.value,
+        cid,
+        company.currency,
+        ZERO,
+        now,
     )
 
 
@@ -79,23 +103,25 @@ def revenue(*, plant: Plant, services: Iterable[str]) -> dict[str, Account]:
 
 def owed_locked(*, company: Company, customer_ids: list[str]) -> dict[str, Decimal]:
     """Customer ID -> outstanding (the receivables but the deposit's, decision
-    0012), with those accounts locked FOR UPDATE in primary-key order so that
-    no payment moves them before this chunk's journals are posted."""
-    pks: list[int] = []
-    for batch in _batches(customer_ids):
-        pks += Account.objects.filter(
-            company=company,
-            holder_type=HolderType.CUSTOMER,
-            holder_ref__in=batch,
-            kind=AccountKind.ASSET,
-        ).values_list("pk", flat=True)
-    locked = lock_accounts(pks)
+    0012), with those accounts locked FOR UPDATE in primary-key order (as
+    ``mcoms.ledger.locks`` does) so that no payment moves them before this
+    chunk's journals are posted."""
     owed: dict[str, Decimal] = {}
-    for account in locked.values():
-        if account.service != Service.DEPOSIT:
-            owed[account.holder_ref] = owed.get(account.holder_ref, ZERO) + (
-                account.balance
+    for batch in _batches(customer_ids):
+        rows = (
+            Account.objects.filter(
+                company=company,
+                holder_type=HolderType.CUSTOMER,
+                holder_ref__in=batch,
+                kind=AccountKind.ASSET,
             )
+            .order_by("pk")
+            .select_for_update(of=("self",))
+            .values_list("holder_ref", "service", "balance")
+        )
+        for cid, service, balance in rows:
+            if service != Service.DEPOSIT:
+                owed[cid] = owed.get(cid, ZERO) + balance
     return owed
 
 

@@ -17,11 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
-from mcoms.billing import accounts, engine, extensions
+from mcoms.billing import engine, extensions
 from mcoms.billing import tariffs as t
-from mcoms.billing.locks import sequence_locked
 from mcoms.billing.models import (
     BILLED_SERVICES,
     Bill,
@@ -30,11 +28,9 @@ from mcoms.billing.models import (
     BillLine,
     LineKind,
 )
-from mcoms.core.errors import Conflict
 from mcoms.core.money import KWH, quantize
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.ledger.models import Account
-from mcoms.ledger.services import JournalSpec, journal_post_many
 from mcoms.metering.selectors import usage_for_period
 from mcoms.packages.models import Package
 
@@ -214,152 +210,3 @@ def compose(ctx: Context, rows: list[Row]) -> list[engine.Draft]:
         )
         for r in rows
     ]
-
-
-# --- writing ----------------------------------------------------------------------
-def _last_bills(period: BillingPeriod, pks: list[int]) -> dict[int, datetime]:
-    out: dict[int, datetime] = {}
-    for batch in _batches(pks):
-        rows = (
-            Bill.objects.filter(customer_id__in=batch)
-            .exclude(period=period)
-            .values_list("customer_id", "issued_at")
-        )
-        for pk, issued in rows:
-            if pk not in out or issued > out[pk]:
-                out[pk] = issued
-    return out
-
-
-def _journal_spec(
-    ctx: Context,
-    draft: engine.Draft,
-    cid: str,
-    number: str,
-    receivable: dict[tuple[str, str], Account],
-) -> JournalSpec | None:
-    lines: list[tuple[Account, Decimal]] = []
-    for service, amount in sorted(draft.charges().items()):
-        if amount != 0:
-            lines.append((receivable[(cid, service)], amount))
-            lines.append((ctx.revenue[service], -amount))
-    if not lines:
-        return None
-    return JournalSpec(
-        idempotency_key=f"bill:{ctx.period.pk}:{draft.customer_pk}",
-        lines=lines,
-        kind="bill",
-        memo=f"Bill {number}",
-        posted_by=ctx.run.started_by,
-    )
-
-
-def write(ctx: Context, rows: list[Row], drafts: list[engine.Draft]) -> list[Bill]:
-    """Journals, bills and lines of the chunk; the estimates it settles; the
-    sources told what they billed."""
-    period, plant = ctx.period, ctx.period.plant
-    company = plant.company
-    cids = {r.pk: r.customer_id for r in rows}
-    owed = accounts.owed_locked(company=company, customer_ids=list(cids.values()))
-    last = _last_bills(period, list(cids))
-    credits = accounts.credits_since(
-        company=company,
-        since={cids[pk]: when for pk, when in last.items()},
-        customer_ids=list(cids.values()),
-    )
-    wanted = {
-        (cids[d.customer_pk], svc)
-        for d in drafts
-        for svc, amount in d.charges().items()
-        if amount != 0
-    }
-    receivable = accounts.receivables(company=company, plant=plant, keys=wanted)
-    missing = {svc for _cid, svc in wanted} - set(ctx.revenue)
-    ctx.revenue.update(accounts.revenue(plant=plant, services=missing))
-    year = period.start.year
-    sequence = sequence_locked(plant, year)
-    first = sequence.last + 1
-    sequence.last += len(drafts)
-    sequence.save(update_fields=["last"])
-    now = timezone.now()
-    numbers = [f"{plant.key}-{year}-{first + i:06d}" for i in range(len(drafts))]
-    specs = [
-        _journal_spec(ctx, d, cids[d.customer_pk], n, receivable)
-        for d, n in zip(drafts, numbers, strict=True)
-    ]
-    posted = journal_post_many(
-        company=company, journals=[s for s in specs if s is not None]
-    )
-    journals = iter(posted)
-    bills = []
-    for i, (draft, spec) in enumerate(zip(drafts, specs, strict=True)):
-        cid = cids[draft.customer_pk]
-        before = owed.get(cid, ZERO)
-        paid = credits.get(cid, ZERO)
-        bills.append(
-            Bill(
-                company_id=company.pk,
-                plant_id=plant.pk,
-                period_id=period.pk,
-                run_id=ctx.run.pk,
-                customer_id=draft.customer_pk,
-                number=numbers[i],
-                year=year,
-                seq=first + i,
-                package_id=draft.tariff.package_pk,
-                billing_type=draft.tariff.billing_type,
-                issued_at=now,
-                due_date=period.due_date,
-                previous_balance=before + paid,
-                payments=paid,
-                new_charges=draft.total,
-                amount_due=before + draft.total,
-                charges={k: str(v) for k, v in sorted(draft.charges().items())},
-                estimated=draft.estimated,
-                kwh=draft.kwh,
-                journal_id=next(journals).pk if spec is not None else None,
-            )
-        )
-    Bill.objects.bulk_create(bills, batch_size=1000)
-    _write_lines(ctx, bills, drafts)
-    return bills
-
-
-def _write_lines(ctx: Context, bills: list[Bill], drafts: list[engine.Draft]) -> None:
-    lines: list[BillLine] = []
-    settles: list[tuple[BillLine, list[int]]] = []
-    for bill, draft in zip(bills, drafts, strict=True):
-        for d in draft.lines:
-            line = BillLine(
-                bill=bill,
-                service=d.service,
-                kind=d.kind,
-                description=d.description,
-                quantity=d.quantity,
-                unit_price=d.unit_price,
-                amount=d.amount,
-                estimated=d.estimated,
-                source=d.source,
-                source_ref=d.source_ref,
-            )
-            lines.append(line)
-            if d.settles:
-                settles.append((line, d.settles))
-    BillLine.objects.bulk_create(lines, batch_size=1000)
-    for line, pks in settles:
-        done = BillLine.objects.filter(pk__in=pks, settled_by__isnull=True).update(
-            settled_by=line
-        )
-        if done != len(pks):
-            raise Conflict("estimate_settled", "An estimate was settled meanwhile.")
-    _tell_sources(ctx, lines)
-
-
-def _tell_sources(ctx: Context, lines: list[BillLine]) -> None:
-    by_source: dict[str, list[BillLine]] = defaultdict(list)
-    for line in lines:
-        if line.source:
-            by_source[line.source].append(line)
-    for name, _fn, on_billed in extensions.line_sources():
-        if on_billed is not None and by_source.get(name):
-            on_billed(period=ctx.period, lines=by_source[name])

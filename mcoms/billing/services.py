@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mcoms.billing import chunk, hooks
+from mcoms.billing import chunk, hooks, write
 from mcoms.billing.locks import plant_locked, run_locked
 from mcoms.billing.models import (
     BILLED_SERVICES,
@@ -232,7 +232,7 @@ def _one_chunk(ctx: chunk.Context, size: int) -> tuple[int, bool]:
             )
             return 0, True
         drafts = chunk.compose(ctx, rows)
-        chunk.write(ctx, rows, drafts)
+        write.write(ctx, rows, drafts)
         run.done += len(rows)
         run.total = max(run.total, run.done)
         run.touched_at = now
