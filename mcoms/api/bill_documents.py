@@ -26,7 +26,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mcoms.api.common import READ_ERRORS, Api, errors
+from mcoms.api.common import READ_ERRORS, Api, ErrorSerializer
 from mcoms.billing.documents.access import get_bill_for_user
 from mcoms.billing.documents.data import bill_document
 from mcoms.billing.documents.pdf import bill_pdf, languages
@@ -38,6 +38,7 @@ from mcoms.org.models import User
 from mcoms.org.permissions import Action
 
 TAGS = ["billing"]
+ERRORS = (401, 403, 404, 503)
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -181,8 +182,7 @@ class BillPdfApi(Api):
         ],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
-            **READ_ERRORS,
-            **errors(503),
+            **{(code, "application/json"): ErrorSerializer for code in ERRORS},
         },
     )
     def get(self, request: Request, number: str) -> HttpResponse:
