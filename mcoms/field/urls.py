@@ -1,6 +1,13 @@
 from django.urls import path
 
-from mcoms.field import acquisition, customers, packages, requests, views
+from mcoms.field import (
+    acquisition,
+    control,
+    customers,
+    packages,
+    requests,
+    views,
+)
 
 app_name = "field"
 
@@ -43,6 +50,27 @@ urlpatterns = [
         acquisition.prospect_step,
         name="acq-step",
     ),
+    # meter control (manual 3.4.5, 3.5.8, 3.8.4, 3.8.5, 3.8.8)
+    path("smart-meters/", control.meter_list, name="smart-meters"),
+    path("smart-meters/<str:serial>/", control.meter_page, name="smart-meter"),
+    path(
+        "smart-meters/<str:serial>/command/",
+        control.meter_command,
+        name="smart-meter-command",
+    ),
+    path(
+        "smart-meters/<str:serial>/token/",
+        control.meter_token,
+        name="smart-meter-token",
+    ),
+    path("feeders/", control.feeder_status, name="feeders"),
+    path(
+        "feeders/<str:plant_key>/<str:feeder_code>/switch/",
+        control.group_switch,
+        name="feeder-switch",
+    ),
+    path("plants/<str:plant_key>/switch/", control.group_switch, name="plant-switch"),
+    path("meter-commands/<int:pk>/", control.command_page, name="meter-command"),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),

@@ -202,6 +202,14 @@ def meters_reached(where: _Where) -> QuerySet[Meter]:
     return qs.order_by("pk").distinct()
 
 
+def meters_targeted(target: Target) -> QuerySet[Meter]:
+    """The meters a command to ``target`` would reach (for a confirm step)."""
+    where = _where(target)
+    if where.meter is not None:
+        return Meter.objects.filter(pk=where.meter.pk)
+    return meters_reached(where)
+
+
 def _same(cmd: MeterCommand, where: _Where, action: str, params: dict) -> bool:
     return (
         cmd.target == where.target

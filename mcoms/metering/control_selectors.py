@@ -60,15 +60,17 @@ def controlled_meters_for(
 
 
 def meter_search(qs: QuerySet[Meter], q: str) -> QuerySet[Meter]:
-    """Meters whose serial holds ``q``, or whose customer's name holds it or
-    customer ID starts with it."""
+    """Meters whose serial holds ``q``, or whose customer's name holds it, or
+    whose customer ID or package ID starts with it."""
     q = q.strip()[:60]
     if not q:
         return qs
     customer = MeterAssignment.objects.filter(
         meter=OuterRef("pk"), removed_at__isnull=True
     ).filter(
-        Q(customer__name__icontains=q) | Q(customer__customer_id__startswith=q.upper())
+        Q(customer__name__icontains=q)
+        | Q(customer__customer_id__startswith=q.upper())
+        | Q(customer__package__package_id__istartswith=q)
     )
     return qs.filter(Q(serial__contains=q.upper()) | Exists(customer))
 
