@@ -178,7 +178,38 @@ def messages_deliver(message_ids: list[int]) -> int:
     return sum(deliver_message.call(pk) == "sent" for pk in message_ids)
 
 
+@transaction.atomic
 def run_bills_notify(run: BillingRun) -> int:
-    """After a run: the SMS of every bill it wrote (the run's hook; a re-run
-    of a finished run calls no hook, so each bill's SMS is queued once)."""
+    """After a run (its hook): queue the SMS of every bill it wrote, once.
+    Two workers that finish one run at the same moment both call the hook:
+    the run's row is locked, and a run whose first reachable customer already
+    has the bill's message is left alone. Returns the messages queued."""
+    BillingRun.objects.select_for_update().filter(pk=run.pk).first()
+    if _notified(run):
+        return 0
     return bills_sms_queue(bills=list(run.bills.only("pk")))
+
+
+def _notified(run: BillingRun) -> bool:
+    """Whether the run's marker bill (its first whose customer signs in, else
+    its first with a mobile number) already has its message."""
+    bills = run.bills.select_related("customer").order_by("pk")
+    marker = (
+        bills.filter(customer__user__isnull=False).first()
+        or bills.exclude(customer__phone="").first()
+    )
+    if marker is None:
+        return False
+    sent = Message.objects.filter(
+        template=TEMPLATE,
+        created_at__gte=run.started_at,
+        body__contains=marker.number,
+    )
+    customer = marker.customer
+    if customer.user_id is not None:
+        return sent.filter(user_id=customer.user_id, channel=Channel.INAPP).exists()
+    try:
+        phone = phone_normalise(phone=str(customer.phone))
+    except ValidationFailed:
+        return False
+    return sent.filter(phone=phone, channel=Channel.SMS).exists()
