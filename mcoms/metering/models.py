@@ -253,10 +253,21 @@ class Reading(models.Model):
 
 class IntervalReading(models.Model):
     """A smart meter's energy counter (kWh) at the end of one interval
-    (15 minutes by default). Idempotent on (meter, at); a narrow table written
-    in bulk by the ingestion path."""
+    (15 minutes by default). A narrow, append-mostly table written in bulk by
+    the ingestion path (docs/decisions/0053): the key is (meter, at) itself
+    (idempotency and the one index), and its references carry no database
+    constraint or index of their own; the ingestion path resolves meters under
+    a row lock and makes the batch in the same transaction, and neither
+    meters nor batches are ever deleted."""
 
-    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+")
+    pk = models.CompositePrimaryKey("meter", "at")
+    meter = models.ForeignKey(
+        Meter,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     at = models.DateTimeField(_("interval end"))
     kwh = models.DecimalField(_("counter (kWh)"), max_digits=12, decimal_places=3)
     batch = models.ForeignKey(
@@ -265,15 +276,12 @@ class IntervalReading(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
         ordering = ["meter_id", "at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["meter", "at"], name="interval_meter_time_unique"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.meter_id}@{self.at:%Y-%m-%d %H:%M}: {self.kwh}"
