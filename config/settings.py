@@ -203,6 +203,8 @@ BILL_FONT_DEVANAGARI = Path(
         "BILL_FONT_DEVANAGARI", BILL_FONT_DIR / "NotoSansDevanagari-Regular.ttf"
     )
 )
+# Queue every bill's SMS when a billing run is done (a task for the worker).
+BILL_SMS_AFTER_RUN = envbool("BILL_SMS_AFTER_RUN", "true")
 
 # --- Meter drivers (docs/metering.md, "Control and tokens") -------------------------
 # The SparkMeter-style vendor cloud: base URL (empty: not configured), API key,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from mcoms.billing.documents.sms import run_bills_notify
+from mcoms.billing.documents.sms import run_bills_notify_later
 from mcoms.billing.models import BillingRun
 from mcoms.customers.status import customers_flag_over_credit_limit
 
@@ -33,4 +33,4 @@ def flag_credit_limits(run: BillingRun) -> None:
 def after_run(run: BillingRun) -> None:
     for fn in [flag_credit_limits, *_AFTER_RUN]:
         fn(run)
-    run_bills_notify(run)  # the bills' SMS, once (docs/billing-documents.md)
+    run_bills_notify_later(run)  # the bills' SMS (docs/billing-documents.md)

@@ -6,7 +6,8 @@ SMS) and its in-app copy (manual 4.10, "bill alerts"), through the outbox of
 * ``bills_sms_queue(bills=...)``: many bills at once (a billing run): the same
   rows, written in one bulk insert, delivered by batch tasks after commit.
   A bill whose customer has no valid mobile number gets no SMS (counted).
-* ``run_bills_notify(run)``: the billing run's after-run step.
+* ``run_bills_notify_later(run)``: the billing run's after-run step: a task
+  for the worker (``bills_notify_task``) runs ``run_bills_notify(run)``.
 * ``sms_size(text)``: GSM-7 or UCS-2, and how many SMS parts the text takes.
 """
 
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
@@ -33,6 +36,21 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "bill_issued"
 COMPANY_CHARS = 20  # the company's name is cut to keep the SMS in one part
 DELIVERY_BATCH = 500
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+BILL_FIELDS = [
+    "number",
+    "amount_due",
+    "due_date",
+    "estimated",
+    "company__name",
+    "company__helpline",
+    "period__start",
+    "period__end",
+    "customer__customer_id",
+    "customer__phone",
+    "customer__language",
+    "customer__user_id",
+]
 
 # GSM 03.38: the basic set (one unit each) and the extension set (two units).
 GSM_BASIC = frozenset(
@@ -124,6 +142,7 @@ def _bills(bills: Sequence[Bill]) -> Iterator[Bill]:
         yield from (
             Bill.objects.filter(pk__in=pks[start : start + 2000])
             .select_related("company", "period", "customer")
+            .only(*BILL_FIELDS)
             .order_by("pk")
         )
 
@@ -144,12 +163,11 @@ def _messages_for(bill: Bill) -> list[Message]:
     out = []
     if customer.user_id is not None:
         out.append(Message(channel=Channel.INAPP, user_id=customer.user_id, **common))
-    try:
-        phone = phone_normalise(phone=str(customer.phone or ""))
-    except ValidationFailed:
-        logger.warning("bill %s: no valid mobile number, no SMS", bill.number)
-    else:
+    phone = str(customer.phone or "")  # stored in E.164, checked when saved
+    if E164.match(phone):
         out.append(Message(channel=Channel.SMS, phone=phone, **common))
+    else:
+        logger.warning("bill %s: no valid mobile number, no SMS", bill.number)
     return out
 
 
@@ -176,6 +194,20 @@ def messages_deliver(message_ids: list[int]) -> int:
     from mcoms.notifications.tasks import deliver_message
 
     return sum(deliver_message.call(pk) == "sent" for pk in message_ids)
+
+
+def run_bills_notify_later(run: BillingRun) -> None:
+    """The billing run's after-run hook: the run's SMS are made and sent by a
+    task in the worker, after commit (``BILL_SMS_AFTER_RUN=false``: none)."""
+    if not settings.BILL_SMS_AFTER_RUN:
+        return
+    pk = run.pk
+    transaction.on_commit(lambda: bills_notify_task.enqueue(pk))
+
+
+@task()
+def bills_notify_task(run_pk: int) -> int:
+    return run_bills_notify(BillingRun.objects.get(pk=run_pk))
 
 
 @transaction.atomic

@@ -54,3 +54,19 @@ def test_a_run_queues_each_bills_sms_once_and_every_bill_renders(
     data = bill_pdf(bill_document(metered_bill), language="en", compress=False)
     text = pdf_reader.text(data)
     assert "42.000" in text  # the reading used
+
+
+def test_no_sms_after_a_run_when_switched_off(
+    world: World,
+    settings: Any,
+    sms_outbox: list[Any],  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.BILL_SMS_AFTER_RUN = False
+    site = build_site(world)
+    site.add("Prepaid", site.prepaid)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = billing_run_start(period=site.period(SEPT), by=None)
+        assert billing_run_work(run=run).billed == 1
+    assert Message.objects.count() == 0
+    assert sms_outbox == []
