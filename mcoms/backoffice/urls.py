@@ -4,6 +4,7 @@ from mcoms.backoffice.views import (
     acquisition,
     acquisition_work,
     auth,
+    control,
     customers,
     dashboard,
     imports,
@@ -135,6 +136,40 @@ urlpatterns = [
         "requests/<str:number>/<str:action>/",
         requests.request_action,
         name="request-action",
+    ),
+    # meter control (manual 3.4.5, 3.5.8, 3.8.4, 3.8.5; docs/metering.md)
+    path("control/meters/", control.meter_list, name="control-meters"),
+    path("control/meters/<str:serial>/", control.meter_detail, name="control-meter"),
+    path(
+        "control/meters/<str:serial>/command/",
+        control.meter_command,
+        name="control-meter-command",
+    ),
+    path(
+        "control/meters/<str:serial>/token/",
+        control.meter_token,
+        name="control-meter-token",
+    ),
+    path(
+        "control/plants/<str:plant_key>/",
+        control.plant_control,
+        name="control-plant",
+    ),
+    path(
+        "control/plants/<str:plant_key>/switch/",
+        control.group_switch,
+        name="control-plant-switch",
+    ),
+    path(
+        "control/plants/<str:plant_key>/feeders/<str:feeder_code>/switch/",
+        control.group_switch,
+        name="control-feeder-switch",
+    ),
+    path("control/commands/", control.command_list, name="control-commands"),
+    path(
+        "control/commands/<int:pk>/",
+        control.command_detail,
+        name="control-command",
     ),
     # consumer list and account page (manual 3.5.4, 3.5.2)
     path("customers/", customers.customer_list, name="customer-list"),
