@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "mcoms.acquisition",
     "mcoms.ledger",
     "mcoms.billing",
+    "mcoms.payments",
     "mcoms.reports",
     "mcoms.notifications",
     "mcoms.api",
