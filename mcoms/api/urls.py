@@ -10,7 +10,16 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mcoms.api import auth, control, me, network, org, requests, staff
+from mcoms.api import (
+    auth,
+    bill_documents,
+    control,
+    me,
+    network,
+    org,
+    requests,
+    staff,
+)
 
 app_name = "api"
 
@@ -56,6 +65,7 @@ v1: list[URLPattern | URLResolver] = [
     path("staff/", staff.StaffListCreateApi.as_view(), name="staff-list"),
     path("staff/<str:username>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
     path("customers/", include("mcoms.api.customers")),
+    path("customers/<str:customer_id>/", include(bill_documents.customer_urls)),
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("auth/otp/request/", auth.OtpRequestApi.as_view(), name="auth-otp-request"),
     path("auth/otp/verify/", auth.OtpVerifyApi.as_view(), name="auth-otp-verify"),
@@ -70,6 +80,7 @@ v1: list[URLPattern | URLResolver] = [
     path("meter-commands/", include(control.command_urls)),
     path("meters/", include(control.meter_urls)),
     path("meters/", include("mcoms.api.meters")),
+    path("billing/", include(bill_documents.bill_urls)),
     path(
         "flagged-customers/",
         requests.FlaggedCustomerListApi.as_view(),

@@ -4,6 +4,7 @@ from mcoms.backoffice.views import (
     acquisition,
     acquisition_work,
     auth,
+    billing_dashboard,
     control,
     customers,
     dashboard,
@@ -170,6 +171,17 @@ urlpatterns = [
         "control/commands/<int:pk>/",
         control.command_detail,
         name="control-command",
+    ),
+    # Total Billing (manual 3.4.3.1) and bill PDFs (docs/billing-documents.md)
+    path(
+        "reports/total-billing/",
+        billing_dashboard.total_billing_page,
+        name="total-billing",
+    ),
+    path(
+        "billing/bills/<str:number>/pdf/",
+        billing_dashboard.bill_pdf_view,
+        name="bill-pdf",
     ),
     # consumer list and account page (manual 3.5.4, 3.5.2)
     path("customers/", customers.customer_list, name="customer-list"),
