@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,13 +55,17 @@ def plant_today(plant: Plant) -> date:
     return timezone.now().astimezone(ZoneInfo(plant.timezone)).date()
 
 
+def _is_day(value: Any) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def _check_dates(start: Any, end: Any) -> tuple[date, date]:
-    if not isinstance(start, date):
+    if not _is_day(start):
         raise ValidationFailed(
             "period_start_invalid", "Give a start date.", field="start"
         )
     end = month_after(start) if end is None else end
-    if not isinstance(end, date):
+    if not _is_day(end):
         raise ValidationFailed("period_end_invalid", "Give an end date.", field="end")
     if end <= start:
         raise ValidationFailed(
