@@ -30,6 +30,9 @@ def _setup_django(tmp: Path) -> None:
     os.environ["MCOMS_VAR_DIR"] = str(tmp)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("TASKS_BACKEND", "immediate")
+    # The bills' SMS after a run are a task for the worker, not the run's work
+    # (docs/decisions/0071); with immediate tasks they would run inside it.
+    os.environ.setdefault("BILL_SMS_AFTER_RUN", "false")
     sys.path.insert(0, str(ROOT))
     import django
     from django.core.management import call_command
