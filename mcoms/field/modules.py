@@ -15,6 +15,8 @@ class Module:
     label: str | Promise
     icon: str
     url_name: str = ""
+    # The permission action the module needs; others see it greyed.
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Meter"),
         (
-            M(_("Change Meter"), "meter"),
-            M(_("Unreleased Meter"), "meter"),
+            M(_("Meter stock"), "meter", "field:meters"),
+            M(_("Change Meter"), "meter", "field:meter-change", "meter.change"),
+            M(_("Unreleased Meter"), "meter", "field:meter-releases"),
             M(_("Smart Meter Status"), "meter", "field:smart-meters"),
             M(_("Feeder Status"), "meter", "field:feeders"),
             M(_("Meter Reading"), "meter"),

@@ -4,6 +4,7 @@ from mcoms.field import (
     acquisition,
     control,
     customers,
+    meters,
     packages,
     requests,
     views,
@@ -49,6 +50,22 @@ urlpatterns = [
         "acquisition/<str:ref>/<str:name>/",
         acquisition.prospect_step,
         name="acq-step",
+    ),
+    # meter stock, Change Meter, Unreleased Meter (manual 3.8.2, 3.8.3)
+    path("meters/", meters.stock, name="meters"),
+    path("meters/receive/", meters.receive, name="meter-receive"),
+    path("meters/change/", meters.change, name="meter-change"),
+    path("meters/releases/", meters.release_list, name="meter-releases"),
+    path("meters/releases/new/", meters.release_new, name="meter-release-new"),
+    path(
+        "meters/releases/<str:number>/",
+        meters.release_detail,
+        name="meter-release",
+    ),
+    path(
+        "meters/releases/<str:number>/<str:action>/",
+        meters.release_action,
+        name="meter-release-action",
     ),
     # meter control (manual 3.4.5, 3.5.8, 3.8.4, 3.8.5, 3.8.8)
     path("smart-meters/", control.meter_list, name="smart-meters"),

@@ -17,6 +17,7 @@ from mcoms.core.http import safe_next_url
 from mcoms.core.pwa import manifest_response, service_worker_response
 from mcoms.field.access import field_view
 from mcoms.field.forms import LoginForm, SearchForm
+from mcoms.field.meters import pending_counts, pending_total
 from mcoms.field.modules import SECTIONS
 from mcoms.notifications.selectors import inbox_for, unread_count
 from mcoms.notifications.services import inbox_mark_read
@@ -72,7 +73,14 @@ def home(request: HttpRequest, staff: Staff) -> HttpResponse:
     context = {
         "staff": staff,
         "sections": SECTIONS,
-        "unread": unread_count(request.user),
+        "blocked": {
+            m.url_name
+            for section in SECTIONS
+            for m in section.modules
+            if m.action and not can(request.user, Action(m.action))
+        },
+        # The bell: unread messages and the requests waiting for me (3.3.3).
+        "unread": unread_count(request.user) + pending_total(request.user),
     }
     return render(request, "field/home.html", context)
 
@@ -94,7 +102,8 @@ def notifications(request: HttpRequest, staff: Staff) -> HttpResponse:
     page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    response = render(request, "field/notifications.html", {"page": page})
+    context = {"page": page, "pending": pending_counts(request.user)}
+    response = render(request, "field/notifications.html", context)
     inbox_mark_read(user=request.user, messages=page.object_list)  # shown: now read
     return response
 

@@ -293,6 +293,7 @@ class Plan:
     final: Decimal | None
     units: Decimal | None
     first: Decimal | None
+    previous: Previous | None  # what the final reading counts from
 
 
 def _require_change(by: User) -> None:
@@ -373,7 +374,7 @@ def plan_change(customer: Customer, payload: dict[str, Any]) -> Plan:
         )
     _check_new(new, customer)
     final = reading_value(payload.get("final_reading"), field="final_reading")
-    units = None
+    units = previous = None
     if final is None and old.kind in METERED_KINDS:
         raise ValidationFailed(
             "final_reading_missing",
@@ -391,7 +392,7 @@ def plan_change(customer: Customer, payload: dict[str, Any]) -> Plan:
         first = Decimal("0.000")
     if first is not None:
         fits_register(new, first, field="first_reading")
-    return Plan(old, new, assignment, final, units, first)
+    return Plan(old, new, assignment, final, units, first, previous)
 
 
 # --- the kind's handlers (workflow_kinds.py) ----------------------------------------
@@ -408,10 +409,35 @@ CHANGE_FIELDS = {
 def change_validate(data: RaiseInput) -> dict[str, Any]:
     """On raise (the customer locked): who may, what is asked, and whether it
     can be done now. Returns the payload to keep."""
+    payload = _clean(data)
+    plan_change(data.subject, payload)
+    return payload
+
+
+@transaction.atomic
+def change_preview(
+    *, customer: Customer, payload: dict[str, Any], by: User
+) -> tuple[dict[str, Any], Plan]:
+    """The review step: the change checked as it would be made now, with the
+    units the final reading implies; nothing is written."""
+    data = RaiseInput(
+        plant=customer.plant,
+        subject=lock_customer(customer.pk),
+        payload=payload,
+        comments="",
+        by=by,
+    )
+    cleaned = _clean(data)
+    return cleaned, plan_change(data.subject, cleaned)
+
+
+def _clean(data: RaiseInput) -> dict[str, Any]:
     _require_change(data.by)
     _refuse_unknown(data.payload, CHANGE_FIELDS)
-    customer = data.subject
-    assert isinstance(customer, Customer)  # noqa: S101 (needs_subject)
+    if not isinstance(data.subject, Customer):
+        raise ValidationFailed(
+            "request_customer_missing", "Name the customer.", field="customer"
+        )
     reason = data.payload.get("reason")
     if reason not in ChangeReason.values:
         raise ValidationFailed(
@@ -423,7 +449,7 @@ def change_validate(data: RaiseInput) -> dict[str, Any]:
     new = _meter_in_scope(data.by, data.payload.get("new_meter"), "new_meter")
     final = reading_value(data.payload.get("final_reading"), field="final_reading")
     first = reading_value(data.payload.get("first_reading"), field="first_reading")
-    payload = {
+    return {
         "old_meter": old.serial,
         "new_meter": new.serial,
         "final_reading": None if final is None else str(final),
@@ -431,8 +457,6 @@ def change_validate(data: RaiseInput) -> dict[str, Any]:
         "rollover": _flag(data.payload, "rollover"),
         "reason": str(reason),
     }
-    plan_change(customer, payload)
-    return payload
 
 
 def change_perform(req: Request, by: User) -> dict[str, Any]:
@@ -562,6 +586,15 @@ def change_options(customer: Customer) -> Options:
     if customer.package is not None:
         kinds = kinds_for_billing_type(customer.package.billing_type)
     return Options(installed, meters_in_stock(customer.plant, kinds))
+
+
+def change_by_key(company_id: int, key: str) -> Request | None:
+    """The change made before with this key (a resent confirmation)."""
+    if not key:
+        return None
+    return Request.objects.filter(
+        company_id=company_id, idempotency_key=key, kind=METER_CHANGE
+    ).first()
 
 
 # --- the one-step change: what the screens and the API call ---------------------------
