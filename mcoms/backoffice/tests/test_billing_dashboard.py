@@ -113,3 +113,15 @@ def test_a_staff_member_downloads_a_bill_in_scope(
     assert response.content.startswith(b"%PDF-") and b"/Lang (en)" in response.content
     assert as_user("cluster_incharge").get(url).status_code == 404
     assert as_user("other_admin").get(url).status_code == 404
+
+
+def test_the_page_reads_in_hindi(
+    books: World, as_user: Callable[[str], Client]
+) -> None:
+    client = as_user("ho_manager")
+    client.post("/i18n/setlang/", {"language": "hi", "next": URL})
+    html = client.get(URL).content.decode()
+    assert "कुल बिलिंग" in html  # Total Billing
+    assert "प्रीपेड ग्राहकों को बिल की गई राशि" in html
+    assert "बिल किए गए ग्राहकों का प्रतिशत" in html
+    assert "Percentage of customers billed" not in html

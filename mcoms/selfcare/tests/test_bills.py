@@ -118,3 +118,14 @@ def test_without_the_fonts_a_hindi_bill_is_a_clear_503(
     response = me.get(A + "bills/BHKATS-2026-000002.pdf")
     assert response.status_code == 503
     assert "cannot be shown just now" in response.content.decode()
+
+
+def test_the_pages_read_in_hindi(me: Client) -> None:
+    me.post("/i18n/setlang/", {"language": "hi", "next": A})
+    html = me.get(A + "payable/").content.decode()
+    assert "नवीनतम बिल" in html  # Latest bill
+    assert "देय राशि" in html  # Amount due
+    html = me.get(A + "bills/").content.decode()
+    assert "बकाया राशि" in html  # Balance owed
+    assert "लेन-देन" in html  # Transaction
+    assert "Balance owed" not in html
