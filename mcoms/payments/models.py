@@ -26,6 +26,7 @@ PAYABLE_SERVICES = [
     (Service.ACTIVATION.value, Service.ACTIVATION.label),
     (Service.WATER.value, Service.WATER.label),
     (Service.APPLIANCE.value, Service.APPLIANCE.label),
+    (Service.DEPOSIT.value, _("Security deposit due")),
     (Service.OTHER.value, Service.OTHER.label),
 ]
 
