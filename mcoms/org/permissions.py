@@ -51,6 +51,11 @@ class Action(StrEnum):
     BILLING_VIEW = "billing.view"  # bills, runs, the Total Billing dashboard
     BILLING_RUN = "billing.run"  # billing periods and runs
     BILLING_ADJUST = "billing.adjust"  # adjustment lines on the next bill
+    # Collection (issue 5).
+    PAYMENT_VIEW = "payment.view"  # payments, their allocations and reversals
+    PAYMENT_TAKE = "payment.take"  # cash in the field, checkout for card / UPI
+    PAYMENT_REVERSE = "payment.reverse"  # reverse or refund a payment
+    PAYMENT_CONFLICT_SETTLE = "payment.conflict_settle"  # the conflicts queue
 
 
 FIELD = {D.OPERATOR, D.TECHNICIAN, D.CSA}
@@ -140,6 +145,16 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     Action.BILLING_VIEW: frozenset({D.CSA} | MANAGERS),
     Action.BILLING_RUN: frozenset({D.STATE_INCHARGE, D.HO_MANAGER, D.ADMIN}),
     Action.BILLING_ADJUST: frozenset({D.HO_MANAGER, D.ADMIN}),
+    # The CSA collects payments (1.2.3 Table 1); the in-charges may step in
+    # (the Operator only checks whether a customer is active). Undoing money
+    # and settling provider callbacks that do not match is head office's
+    # (docs/decisions/0081).
+    Action.PAYMENT_VIEW: frozenset({D.CSA} | MANAGERS),
+    Action.PAYMENT_TAKE: frozenset(
+        {D.CSA, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.PAYMENT_REVERSE: frozenset({D.HO_MANAGER, D.ADMIN}),
+    Action.PAYMENT_CONFLICT_SETTLE: frozenset({D.HO_MANAGER, D.ADMIN}),
 }
 
 
