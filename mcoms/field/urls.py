@@ -2,6 +2,7 @@ from django.urls import path
 
 from mcoms.field import (
     acquisition,
+    billing,
     control,
     customers,
     meters,
@@ -24,6 +25,7 @@ urlpatterns = [
         customers.change_action,
         name="customer-change",
     ),
+    path("dashboard/", billing.dashboard, name="dashboard"),
     path("contacts/", views.contacts, name="contacts"),
     path("notifications/", views.notifications, name="notifications"),
     path("requests/", requests.request_home, name="requests"),
