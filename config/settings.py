@@ -287,6 +287,7 @@ SPECTACULAR_SETTINGS = {
         "KycKindEnum": "mcoms.acquisition.models.KycKind",
         "RequestStateEnum": "mcoms.workflow.models.RequestState",
         "CommandStateEnum": "mcoms.metering.models.CommandState",
+        "BillingRunStatusEnum": "mcoms.billing.models.RunStatus",
     },
 }
 

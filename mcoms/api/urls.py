@@ -80,6 +80,7 @@ v1: list[URLPattern | URLResolver] = [
     path("meter-commands/", include(control.command_urls)),
     path("meters/", include(control.meter_urls)),
     path("meters/", include("mcoms.api.meters")),
+    path("billing/", include("mcoms.api.billing")),
     path("billing/", include(bill_documents.bill_urls)),
     path(
         "flagged-customers/",
