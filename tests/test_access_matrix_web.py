@@ -344,6 +344,11 @@ FIELD = [
         for p in PLANTS
     ],
     *[Page(f"/field/acquisition/{r}/", "field", CV, node=p) for r, p in TARA_PROSPECTS],
+    Page("/field/dashboard/", "field", A.BILLING_VIEW),  # Total Billing
+    *[
+        Page(f"/field/dashboard/?plant={p}", "field", A.BILLING_VIEW, node=p)
+        for p in PLANTS
+    ],
 ]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
