@@ -9,6 +9,7 @@ from mcoms.backoffice.views import (
     customers,
     dashboard,
     imports,
+    meters,
     network,
     packages,
     pwa,
@@ -183,6 +184,22 @@ urlpatterns = [
         billing_dashboard.bill_pdf_view,
         name="bill-pdf",
     ),
+    # meter stock, Change Meter, Unreleased Meter (manual 4.4, 3.8.2, 3.8.3)
+    path("meters/", meters.meter_list, name="meter-list"),
+    path("meters/receive/", meters.meter_receive, name="meter-receive"),
+    path("meters/change/", meters.meter_change, name="meter-change"),
+    path("meters/releases/", meters.release_list, name="meter-releases"),
+    path("meters/releases/new/", meters.release_new, name="meter-release-new"),
+    path(
+        "meters/releases/<str:number>/", meters.release_detail, name="meter-release"
+    ),
+    path(
+        "meters/releases/<str:number>/<str:action>/",
+        meters.release_action,
+        name="meter-release-action",
+    ),
+    path("meters/<str:serial>/", meters.meter_detail, name="meter-detail"),
+    path("meters/<str:serial>/move/", meters.meter_move, name="meter-move"),
     # consumer list and account page (manual 3.5.4, 3.5.2)
     path("customers/", customers.customer_list, name="customer-list"),
     path(

@@ -11,11 +11,13 @@ weak network does the work once."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from mcoms.core.errors import DomainError
@@ -95,6 +97,15 @@ def show_refusal(form: forms.Form, exc: DomainError) -> None:
 
 def token() -> str:
     return str(uuid.uuid4())
+
+
+def parse_day(raw: str) -> date | None:
+    """A date filter from the query string (YYYY-MM-DD); None when empty or
+    not a date."""
+    try:
+        return parse_date(raw[:10]) if raw else None
+    except ValueError:
+        return None
 
 
 # --- stock ------------------------------------------------------------------------

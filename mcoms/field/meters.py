@@ -5,7 +5,6 @@ requests waiting for me that the bell adds (3.3.3)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -152,13 +150,6 @@ def change(request: HttpRequest, staff: Staff) -> HttpResponse:
 
 
 # --- Unreleased Meter -------------------------------------------------------------
-def _day(raw: str) -> date | None:
-    try:
-        return parse_date(raw[:10]) if raw else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @field_view
 def release_list(request: HttpRequest, staff: Staff) -> HttpResponse:
@@ -168,7 +159,10 @@ def release_list(request: HttpRequest, staff: Staff) -> HttpResponse:
     tab = get.get("tab", "pending")
     tab = tab if tab in releases.TABS else "pending"
     plant = get_plant_for_user(request.user, get["plant"]) if get.get("plant") else None
-    since, until = _day(get.get("since", "")), _day(get.get("until", ""))
+    since, until = (
+        mf.parse_day(get.get("since", "")),
+        mf.parse_day(get.get("until", "")),
+    )
     scope = releases.releases_for(request.user, plant=plant)
     counts = releases.tab_counts(scope)
     closed = tab in ("completed", "rejected")
