@@ -41,6 +41,7 @@ from rest_framework.test import APIClient
 
 from mcoms.ledger import services as ledger
 from mcoms.ledger.models import Service
+from mcoms.metering.tests.control_kit import build_control_meters
 from mcoms.org import services as org
 from mcoms.org.models import User
 from mcoms.org.permissions import Action, allowed
@@ -236,10 +237,6 @@ BACKOFFICE = [
     _bo("staff/new/", A.STAFF_EDIT),
     *[_bo(f"staff/{u}/", A.STAFF_VIEW, staff=u) for u in PEOPLE],
     *[_bo(f"staff/{u}/edit/", A.STAFF_EDIT, staff=u) for u in EDITABLE_PEOPLE],
-    # Total Billing (docs/billing-documents.md)
-    _bo("reports/total-billing/", A.BILLING_VIEW),
-    _bo("reports/total-billing/?month=2026-04", A.BILLING_VIEW),
-    *[_bo(f"reports/total-billing/?plant={p}", A.BILLING_VIEW, node=p) for p in PLANTS],
 ]
 # --- issue 3: customers, status requests, packages, import, acquisition ---
 CV, CE, RAISE = A.CUSTOMER_VIEW, A.CUSTOMER_EDIT, A.REQUEST_RAISE
@@ -312,6 +309,21 @@ BACKOFFICE_3 = [
     ],
 ]
 BACKOFFICE += BACKOFFICE_3
+# --- issue 4: meter control (docs/metering.md, "Control and tokens") ---
+GC = A.METER_GROUP_CONTROL
+BACKOFFICE += [
+    _bo("control/meters/", CV),
+    _bo("control/meters/?q=SM", CV),
+    *[_bo(f"control/meters/?plant={p}", CV, node=p) for p in PLANTS],
+    *[_bo(f"control/meters/SM-{p}/", CV, node=p) for p in PLANTS],
+    *[_bo(f"control/plants/{p}/", CV, node=p) for p in PLANTS],
+    *[_bo(f"control/plants/{p}/switch/?action=off", GC, node=p) for p in PLANTS],
+    *[
+        _bo(f"control/plants/{p}/feeders/F1/switch/?action=on", GC, node=p)
+        for p in PLANTS
+    ],
+    _bo("control/commands/", CV),
+]
 FIELD = [
     Page("/field/", "field", A.FIELD_USE),
     Page("/field/consumers/", "field", A.CUSTOMER_VIEW),
@@ -344,9 +356,20 @@ FIELD = [
         for p in PLANTS
     ],
     *[Page(f"/field/acquisition/{r}/", "field", CV, node=p) for r, p in TARA_PROSPECTS],
-    Page("/field/dashboard/", "field", A.BILLING_VIEW),  # Total Billing
+]
+FIELD += [  # meter control (docs/metering.md, "Control and tokens")
+    Page("/field/smart-meters/", "field", CV),
+    Page("/field/smart-meters/?q=SM", "field", CV),
+    *[Page(f"/field/smart-meters/?plant={p}", "field", CV, node=p) for p in PLANTS],
+    *[Page(f"/field/smart-meters/SM-{p}/", "field", CV, node=p) for p in PLANTS],
+    Page("/field/feeders/", "field", CV),
+    *[Page(f"/field/feeders/?plant={p}", "field", CV, node=p) for p in PLANTS],
     *[
-        Page(f"/field/dashboard/?plant={p}", "field", A.BILLING_VIEW, node=p)
+        Page(f"/field/plants/{p}/switch/?action=off", "field", GC, node=p)
+        for p in PLANTS
+    ],
+    *[
+        Page(f"/field/feeders/{p}/F1/switch/?action=auto", "field", GC, node=p)
         for p in PLANTS
     ],
 ]
@@ -355,7 +378,7 @@ SELFCARE = [
     *[
         Page(f"/selfcare/a/{c}/{rest}", "selfcare", customer=c)
         for c in CUSTOMERS["tara"]
-        for rest in ("", "profile/", "profile/edit/", "payable/", "bills/")
+        for rest in ("", "profile/", "profile/edit/")
     ],
     Page("/selfcare/notifications/", "selfcare"),
 ]
@@ -619,6 +642,7 @@ def matrix(
                     c = w.customers["other" if company == "other" else plant]
                     assert c.customer_id == customer_id
             objects = add_objects(w)
+            build_control_meters(w)
             assert objects.prospects == {
                 (c, p): ref for c, refs in PROSPECTS.items() for ref, p in refs.items()
             }

@@ -184,9 +184,9 @@ class CommandListCreateApi(Api):
         """Switch one meter, a feeder or a whole plant ON, OFF or AUTO, reset
         it, set a load limit or schedule, or send a token. The command is
         queued; its state moves queued -> sent -> acknowledged (or failed)."""
-        key = idempotency_key(request)
         data = validated(self.InputSerializer, request)
-        target = _target(request, data)
+        target = _target(request, data)  # 403 designation, 404 scope
+        key = idempotency_key(request)
         command, created = control.command_request(
             target=target,
             action=data["action"],
@@ -289,9 +289,9 @@ class TokenListCreateApi(Api):
     def post(self, request: Request, serial: str) -> Response:
         """The OpenPAYGO token for a payment: made once, with the device's next
         count; asked again for the same payment, the same token (200)."""
-        idempotency_key(request)
         meter = sel.get_meter_for_control(request.user, serial, Action.TOKEN_ISSUE)
         data = validated(self.InputSerializer, request)
+        idempotency_key(request)
         issue, created = tokens.token_issue(meter=meter, by=actor(request), **data)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(TokenOut(issue).data, status=code)

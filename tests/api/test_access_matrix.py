@@ -16,6 +16,8 @@ from django.db import transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from mcoms.metering.models import MeterCommand
+from mcoms.metering.tests.control_kit import build_control_meters
 from tests.builders import World, build_world
 
 CUSTOMER = "c+919800000001"  # the sign-in user of customer BHKATS00101
@@ -274,62 +276,82 @@ def test_anonymous_requests_get_401(
     assert response.json()["code"] == "not_authenticated"
 
 
-# --- a customer's money and bill PDFs (docs/billing-documents.md) ---
-MONEY_CUSTOMERS = {
-    "BHKATS00101": "BHKATS",
-    "BHSIKA00101": "BHSIKA",
-    "UPGORA00101": "UPGORA",
-}
-REFUSAL_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+# --- meter control (docs/metering.md, "Control and tokens") ---
+# Meters SM-BHKATS, SM-BHSIKA, SM-UPGORA (and the other company's own
+# SM-BHKATS) are made in each test's savepoint; the command has its key.
+GROUP = {"cluster_incharge", "state_incharge", "admin"}
+TOKENS = {"csa", "sika_csa", "cluster_incharge", "state_incharge", "admin"}
+CONTROL: list[tuple[str, str, dict, dict[str, int]]] = [
+    (
+        "post",
+        "/api/v1/meter-commands/",
+        {"target": "meter", "meter": "SM-BHKATS", "action": "off"},
+        {**allowed(201, {"technician", *GROUP}), "other_admin": 201},
+    ),
+    (
+        "post",
+        "/api/v1/meter-commands/",
+        {
+            "target": "meter",
+            "meter": "SM-BHKATS",
+            "action": "set_limit",
+            "params": {"limit_w": 60},
+        },
+        {**allowed(201, GROUP), "other_admin": 201},
+    ),
+    (
+        "post",
+        "/api/v1/meter-commands/",
+        {"target": "plant", "plant": "BHKATS", "action": "off"},
+        {**allowed(201, GROUP), "other_admin": 201},  # their own BHKATS
+    ),
+    (
+        "post",
+        "/api/v1/meter-commands/",
+        {"target": "feeder", "plant": "BHSIKA", "feeder": "F1", "action": "auto"},
+        allowed(201, {"state_incharge", "admin"}, {"cluster_incharge"}),
+    ),
+    (
+        "post",
+        "/api/v1/meter-commands/",
+        {"target": "plant", "plant": "UPGORA", "action": "on"},
+        allowed(201, {"admin"}, {"cluster_incharge", "state_incharge"}),
+    ),
+    (
+        "get",
+        "/api/v1/meters/SM-BHSIKA/control/",
+        {},
+        allowed(200, {"state_incharge", *COMPANY, "sika_csa"}, TARA_STAFF),
+    ),
+    (
+        "get",
+        "/api/v1/meters/SM-BHKATS/tokens/",
+        {},
+        {**allowed(200, TOKENS - {"sika_csa"}, {"sika_csa"}), "other_admin": 200},
+    ),
+]
 
 
-def money_status(user: str, customer_id: str) -> int:
-    """``billing.view`` (CSA and the managers) over the customer's plant; a
-    customer their own account; other_admin their own BHKATS00101."""
-    if user in (CUSTOMER, "other_admin"):
-        return 200 if customer_id == "BHKATS00101" else 404
-    if user in ("operator", "technician"):
-        return 403
-    return 200 if MONEY_CUSTOMERS[customer_id] in PLANTS[user] else 404
-
-
-@pytest.mark.parametrize("what", ["payable", "statement"])
-@pytest.mark.parametrize("customer_id", MONEY_CUSTOMERS)
+@pytest.mark.parametrize(("method", "url", "body", "statuses"), CONTROL)
 @pytest.mark.parametrize("user", USERS)
-def test_a_customers_money_is_seen_only_in_scope(
-    as_user: Any, user: str, customer_id: str, what: str
+def test_meter_control_needs_the_designation_and_the_scope(
+    matrix_world: World,
+    as_user: Any,
+    user: str,
+    method: str,
+    url: str,
+    body: dict,
+    statuses: dict,
 ) -> None:
-    response = as_user(user).get(f"/api/v1/customers/{customer_id}/{what}/")
-    expected = money_status(user, customer_id)
-    assert response.status_code == expected
-    if expected == 200:
-        assert response.json()["customer"] == customer_id
+    build_control_meters(matrix_world)
+    client = as_user(user)
+    if method == "post":
+        response = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k")
     else:
-        assert response.json()["code"] == REFUSAL_CODES[expected]
-
-
-@pytest.mark.parametrize("customer_id", MONEY_CUSTOMERS)
-@pytest.mark.parametrize("user", [*USERS, "anonymous"])
-def test_a_bill_pdf_is_seen_only_in_scope(
-    as_user: Any, matrix_world: World, user: str, customer_id: str
-) -> None:
-    from mcoms.customers.models import Customer
-    from tests.bill_kit import make_bill, month
-
-    customer = Customer.objects.get(
-        company=matrix_world.company, customer_id=customer_id
-    )
-    bill = make_bill(customer, month(2026, 4), {"CHG": "10.00"})
-    client = APIClient() if user == "anonymous" else as_user(user)
-    response = client.get(f"/api/v1/billing/bills/{bill.number}/pdf/", {"lang": "en"})
-    if user == "anonymous":
-        expected = 401
-    elif user == "other_admin":
-        expected = 404  # not a bill of their company, whatever its number
-    else:
-        expected = money_status(user, customer_id)
-    assert response.status_code == expected
-    if expected == 200:
-        assert response.content.startswith(b"%PDF-")
-    else:
-        assert response.json()["code"] == REFUSAL_CODES[expected]
+        response = client.get(url)
+    assert response.status_code == statuses[user], response.json()
+    if statuses[user] >= 400:
+        code = {403: "permission_denied", 404: "not_found"}[statuses[user]]
+        assert response.json()["code"] == code
+    if method == "post":
+        assert MeterCommand.objects.exists() is (statuses[user] == 201)

@@ -58,3 +58,15 @@ def sim() -> Iterator[None]:
     simulator.reset()
     yield
     simulator.reset()
+
+
+MATRIX_METERS = {"tara": ["BHKATS", "BHSIKA", "UPGORA"], "other": ["BHKATS"]}
+
+
+def build_control_meters(world: World) -> None:
+    """For the access matrices: an installed smart meter ``SM-<plant>`` for
+    the first customer of BHKATS, BHSIKA and UPGORA, and one of the same
+    serial for the other company's BHKATS customer."""
+    for key in MATRIX_METERS["tara"]:
+        installed(world.customers[key], f"SM-{key}")
+    installed(world.customers["other"], "SM-BHKATS")
