@@ -237,6 +237,10 @@ BACKOFFICE = [
     _bo("staff/new/", A.STAFF_EDIT),
     *[_bo(f"staff/{u}/", A.STAFF_VIEW, staff=u) for u in PEOPLE],
     *[_bo(f"staff/{u}/edit/", A.STAFF_EDIT, staff=u) for u in EDITABLE_PEOPLE],
+    # Total Billing (docs/billing-documents.md)
+    _bo("reports/total-billing/", A.BILLING_VIEW),
+    _bo("reports/total-billing/?month=2026-04", A.BILLING_VIEW),
+    *[_bo(f"reports/total-billing/?plant={p}", A.BILLING_VIEW, node=p) for p in PLANTS],
 ]
 # --- issue 3: customers, status requests, packages, import, acquisition ---
 CV, CE, RAISE = A.CUSTOMER_VIEW, A.CUSTOMER_EDIT, A.REQUEST_RAISE
@@ -356,6 +360,11 @@ FIELD = [
         for p in PLANTS
     ],
     *[Page(f"/field/acquisition/{r}/", "field", CV, node=p) for r, p in TARA_PROSPECTS],
+    Page("/field/dashboard/", "field", A.BILLING_VIEW),  # Total Billing
+    *[
+        Page(f"/field/dashboard/?plant={p}", "field", A.BILLING_VIEW, node=p)
+        for p in PLANTS
+    ],
 ]
 FIELD += [  # meter control (docs/metering.md, "Control and tokens")
     Page("/field/smart-meters/", "field", CV),
@@ -378,7 +387,7 @@ SELFCARE = [
     *[
         Page(f"/selfcare/a/{c}/{rest}", "selfcare", customer=c)
         for c in CUSTOMERS["tara"]
-        for rest in ("", "profile/", "profile/edit/")
+        for rest in ("", "profile/", "profile/edit/", "payable/", "bills/")
     ],
     Page("/selfcare/notifications/", "selfcare"),
 ]

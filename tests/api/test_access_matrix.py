@@ -276,6 +276,67 @@ def test_anonymous_requests_get_401(
     assert response.json()["code"] == "not_authenticated"
 
 
+# --- a customer's money and bill PDFs (docs/billing-documents.md) ---
+MONEY_CUSTOMERS = {
+    "BHKATS00101": "BHKATS",
+    "BHSIKA00101": "BHSIKA",
+    "UPGORA00101": "UPGORA",
+}
+REFUSAL_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+
+
+def money_status(user: str, customer_id: str) -> int:
+    """``billing.view`` (CSA and the managers) over the customer's plant; a
+    customer their own account; other_admin their own BHKATS00101."""
+    if user in (CUSTOMER, "other_admin"):
+        return 200 if customer_id == "BHKATS00101" else 404
+    if user in ("operator", "technician"):
+        return 403
+    return 200 if MONEY_CUSTOMERS[customer_id] in PLANTS[user] else 404
+
+
+@pytest.mark.parametrize("what", ["payable", "statement"])
+@pytest.mark.parametrize("customer_id", MONEY_CUSTOMERS)
+@pytest.mark.parametrize("user", USERS)
+def test_a_customers_money_is_seen_only_in_scope(
+    as_user: Any, user: str, customer_id: str, what: str
+) -> None:
+    response = as_user(user).get(f"/api/v1/customers/{customer_id}/{what}/")
+    expected = money_status(user, customer_id)
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json()["customer"] == customer_id
+    else:
+        assert response.json()["code"] == REFUSAL_CODES[expected]
+
+
+@pytest.mark.parametrize("customer_id", MONEY_CUSTOMERS)
+@pytest.mark.parametrize("user", [*USERS, "anonymous"])
+def test_a_bill_pdf_is_seen_only_in_scope(
+    as_user: Any, matrix_world: World, user: str, customer_id: str
+) -> None:
+    from mcoms.customers.models import Customer
+    from tests.bill_kit import make_bill, month
+
+    customer = Customer.objects.get(
+        company=matrix_world.company, customer_id=customer_id
+    )
+    bill = make_bill(customer, month(2026, 4), {"CHG": "10.00"})
+    client = APIClient() if user == "anonymous" else as_user(user)
+    response = client.get(f"/api/v1/billing/bills/{bill.number}/pdf/", {"lang": "en"})
+    if user == "anonymous":
+        expected = 401
+    elif user == "other_admin":
+        expected = 404  # not a bill of their company, whatever its number
+    else:
+        expected = money_status(user, customer_id)
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.content.startswith(b"%PDF-")
+    else:
+        assert response.json()["code"] == REFUSAL_CODES[expected]
+
+
 # --- meter control (docs/metering.md, "Control and tokens") ---
 # Meters SM-BHKATS, SM-BHSIKA, SM-UPGORA (and the other company's own
 # SM-BHKATS) are made in each test's savepoint; the command has its key.
