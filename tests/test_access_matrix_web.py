@@ -382,6 +382,34 @@ FIELD += [  # meter control (docs/metering.md, "Control and tokens")
         for p in PLANTS
     ],
 ]
+# --- issue 4: meter stock, Change Meter, Unreleased Meter (docs/metering.md) ---
+MS, MC = A.METER_STOCK_EDIT, A.METER_CHANGE
+BACKOFFICE += [
+    _bo("meters/", VIEW),
+    _bo("meters/?plant=-&state=available", VIEW),
+    *[_bo(f"meters/?plant={p}", VIEW, node=p) for p in PLANTS],
+    # (the other company's BHKATS holds M-OTHER, not M-BHKATS: not listed here)
+    *[_bo(f"meters/M-{p}/", VIEW, node=p) for p in ("BHSIKA", "UPGORA")],
+    _bo("meters/receive/", MS),
+    _bo("meters/change/", MC),
+    _bo("meters/change/?customer=BHKATS00101", MC, node="BHKATS"),
+    _bo("meters/releases/", RAISE),
+    *[_bo(f"meters/releases/?tab=completed&plant={p}", RAISE, node=p) for p in PLANTS],
+    _bo("meters/releases/new/", RAISE),
+]
+FIELD += [
+    Page("/field/meters/", "field", VIEW),
+    *[Page(f"/field/meters/?plant={p}", "field", VIEW, node=p) for p in PLANTS],
+    Page("/field/meters/receive/", "field", MS),
+    Page("/field/meters/change/", "field", MC),
+    Page("/field/meters/change/?customer=BHKATS00101", "field", MC, node="BHKATS"),
+    Page("/field/meters/releases/", "field", RAISE),
+    *[
+        Page(f"/field/meters/releases/?tab=review&plant={p}", "field", RAISE, node=p)
+        for p in PLANTS
+    ],
+    Page("/field/meters/releases/new/", "field", RAISE),
+]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
     *[
