@@ -5,6 +5,7 @@ Bad values fail loudly (ImproperlyConfigured) instead of being silently ignored.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -218,6 +219,33 @@ SPARKMETER_AUTH_HEADER = os.environ.get(
     "SPARKMETER_AUTH_HEADER", "Authentication-Token"
 )
 SPARKMETER_TIMEOUT = envint("SPARKMETER_TIMEOUT_SECONDS", "10")
+
+# --- Payment providers (docs/payments.md) --------------------------------------------
+# Per company code, per provider, its settings and secrets, as JSON in
+# PAYMENT_PROVIDERS or in the file PAYMENT_PROVIDERS_FILE, e.g.
+# {"tara": {"razorpay": {"key_id": "...", "key_secret": "...",
+#  "webhook_secret": "..."}, "mpesa": {"shortcode": "600638", "token": "..."}}}
+def _payment_providers() -> dict[str, dict[str, dict[str, object]]]:
+    path = os.environ.get("PAYMENT_PROVIDERS_FILE", "")
+    raw = Path(path).read_text() if path else os.environ.get("PAYMENT_PROVIDERS", "")
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"PAYMENT_PROVIDERS is not JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(v, dict) and all(isinstance(c, dict) for c in v.values())
+        for v in value.values()
+    ):
+        raise ImproperlyConfigured(
+            "PAYMENT_PROVIDERS must map company codes to {provider: {settings}}."
+        )
+    return value
+
+
+PAYMENT_PROVIDERS = _payment_providers()
+# The simulator gateway (signed callbacks, a hosted page) for the demo and tests.
+PAYMENT_SIMULATOR = envbool("PAYMENT_SIMULATOR", "true" if DEBUG else "false")
+PAYMENT_PROVIDER_TIMEOUT = envint("PAYMENT_PROVIDER_TIMEOUT_SECONDS", "10")
 
 # --- Notifications ------------------------------------------------------------------
 SMS_BACKEND = envchoice("SMS_BACKEND", "console", ("console", "file", "locmem"))
