@@ -4,6 +4,11 @@ lacks and 404 for objects outside its scope; anonymous requests get 401.
 
 The world is built once for the module; each test runs in a savepoint that is
 rolled back, so writes do not leak between tests.
+
+Issue 3's endpoints (packages and code tables, prospects and their steps,
+meters, status requests and flags, CSV imports, a customer's history and
+profile changes, the connection request) are here too, over the objects of
+tests/matrix_objects.py.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from rest_framework.test import APIClient
 from mcoms.metering.models import MeterCommand
 from mcoms.metering.tests.control_kit import build_control_meters
 from tests.builders import World, build_world
+from tests.matrix_objects import PACKAGE, add_objects
 
 CUSTOMER = "c+919800000001"  # the sign-in user of customer BHKATS00101
 FIELD = ["operator", "technician", "csa"]
@@ -93,6 +99,41 @@ for user in USERS:
     )
     SEES["poles"][user] = {1, 2, 3} if visible else (403 if user == CUSTOMER else 404)
 
+# --- issue 3 ---
+OURS = ("BHKATS", "BHSIKA", "UPGORA")  # the plants with issue 3's objects
+STAFF_USERS = [u for u in USERS if u != CUSTOMER]
+
+
+def per_plant(name: str, extra: dict[str, set[str]] | None = None) -> dict:
+    """For each staff member, ``name`` formatted with each plant of their scope
+    that holds the objects; customers 403."""
+    out: dict[str, Any] = {
+        u: {name.format(p) for p in PLANTS[u] if p in OURS} for u in STAFF_USERS
+    }
+    for user, more in (extra or {}).items():
+        out[user] = out[user] | more
+    out[CUSTOMER] = 403
+    return out
+
+
+SEES["prospects"] = per_plant("P-{}-000001")
+SEES["packages"] = per_plant("{}")
+SEES["meters"] = per_plant("M-{}", {u: {"M-STORE"} for u in COMPANY})
+SEES["meters"]["other_admin"] = {"M-OTHER"}
+SEES["requests"] = per_plant("{}-00001")
+SEES["flagged"] = {**SEES["customers"], CUSTOMER: 403}
+SEES["documents"] = {**per_plant("{}"), "other_admin": set()}  # tara's files
+SEES["imports"] = {  # by uploader; company-wide importers see the company's
+    **dict.fromkeys(USERS, 403),
+    **{u: {"admin"} for u in COMPANY},
+    "other_admin": {"other_admin"},
+}
+SEES["codes"] = {**{u: {"A1.1", "NN"} for u in STAFF_USERS}, CUSTOMER: 403}
+# Runtime ids in URLs and lists (``{doc_BHKATS}``, import tokens by uploader),
+# filled in by the ``matrix_world`` fixture.
+IDS: dict[str, str] = {}
+IMPORTERS = ("admin", "other_admin")
+
 LISTS = {
     "states": ("/api/v1/states/", "code"),
     "clusters": ("/api/v1/clusters/", "key"),
@@ -101,6 +142,12 @@ LISTS = {
     "poles": ("/api/v1/plants/BHKATS/poles/", "number"),
     "staff": ("/api/v1/staff/", "username"),
     "customers": ("/api/v1/customers/", "customer_id"),
+    "prospects": ("/api/v1/prospects/", "ref"),
+    "packages": ("/api/v1/packages/", "plant"),
+    "meters": ("/api/v1/meters/", "serial"),
+    "requests": ("/api/v1/requests/", "number"),
+    "flagged": ("/api/v1/flagged-customers/", "customer_id"),
+    "imports": ("/api/v1/imports/", "token"),
 }
 # Our objects, by detail URL, with the list that says who may see them.
 DETAILS: list[tuple[str, str, Any]] = [
@@ -111,6 +158,27 @@ DETAILS: list[tuple[str, str, Any]] = [
     *[("plants", f"/api/v1/plants/{k}/poles/1/", k) for k in PLANTS["admin"]],
     *[("staff", f"/api/v1/staff/{k}/", k) for k in sorted(TARA_STAFF)],
     *[("customers", f"/api/v1/customers/{k}/", k) for k in SEES["customers"]["admin"]],
+    *[
+        ("customers", f"/api/v1/customers/{k}/{rest}/", k)
+        for k in SEES["customers"]["admin"]
+        for rest in ("history", "profile-changes")
+    ],
+    *[("prospects", f"/api/v1/prospects/P-{p}-000001/", f"P-{p}-000001") for p in OURS],
+    *[
+        ("documents", f"/api/v1/prospects/P-{p}-000001/kyc/documents/{{doc_{p}}}/", p)
+        for p in OURS
+    ],
+    *[("packages", f"/api/v1/packages/{p}/{PACKAGE}/v1/", p) for p in OURS],
+    *[("meters", f"/api/v1/meters/M-{k}/", f"M-{k}") for k in [*OURS]],
+    ("meters", "/api/v1/meters/M-STORE/", "M-STORE"),
+    *[("requests", f"/api/v1/requests/{p}-00001/", f"{p}-00001") for p in OURS],
+    *[
+        ("requests", f"/api/v1/requests/{p}-00001/assignees/", f"{p}-00001")
+        for p in OURS
+    ],
+    *[("imports", "/api/v1/imports/{import_" + u + "}/", u) for u in IMPORTERS],
+    ("codes", "/api/v1/package-types/A1.1/", "A1.1"),
+    ("codes", "/api/v1/timing-codes/NN/", "NN"),
 ]
 
 
@@ -180,14 +248,183 @@ WRITES: list[tuple[str, str, dict, dict[str, int]]] = [
 ]
 
 
+# Issue 3's writes, sent with an Idempotency-Key. A status per user; ``codes``
+# the body's code by status (or by user) where it is not the plain 403/404:
+# refusals that are not about access (the step's turn, an open request, a
+# meter of another company) prove that the access passed.
+def statuses(ok: int, who: set[str], out_of_scope: set[str], **more: int) -> dict:
+    """``ok`` for ``who``, 404 for ``out_of_scope``, ``more`` as given, 403
+    for everyone else."""
+    out = dict.fromkeys(USERS, 403) | dict.fromkeys(out_of_scope, 404)
+    return out | dict.fromkeys(who, ok) | more
+
+
+AW_KATS = {"operator", "technician", "csa"}  # acquisition.work at BHKATS only
+SIKA = "/api/v1/prospects/P-BHSIKA-000001/"
+PACKAGE_SIKA = f"/api/v1/packages/BHSIKA/{PACKAGE}/v1/"
+WRITES_3: list[tuple[str, dict[str, Any], dict[str, int], dict[Any, str]]] = [
+    (
+        "/api/v1/prospects/",
+        {"plant": "BHMADH", "name": "N", "phone": "+919876509999", "pole": 1}
+        | {"distance_m": "10"},
+        statuses(
+            201,
+            {"cluster_incharge", "state_incharge", "admin"},
+            {*AW_KATS, "sika_csa", "other_admin"},
+        ),
+        {},
+    ),
+    (
+        SIKA + "kyc/",
+        {"id_type": "voter_id", "id_number": "ABC1234567"}
+        | {"commitments_acknowledged": True},
+        statuses(
+            200,
+            {"state_incharge", "admin", "sika_csa"},
+            {*AW_KATS, "cluster_incharge", "other_admin"},
+        ),
+        {},
+    ),
+    (
+        "/api/v1/prospects/P-BHKATS-000001/meter/",
+        {"meter": "M-BHKATS"},
+        statuses(
+            409,
+            {"technician", "cluster_incharge", "state_incharge", "admin"},
+            set(),
+            other_admin=400,  # their own P-BHKATS-000001; M-BHKATS is not theirs
+        ),
+        {409: "stage_wrong_order", 400: "meter_not_in_stock"},
+    ),
+    (
+        "/api/v1/prospects/P-UPGORA-000001/reject/",
+        {"reason": "moved away"},
+        statuses(
+            200,
+            {"admin"},
+            {*AW_KATS, "cluster_incharge", "state_incharge", "sika_csa", "other_admin"},
+        ),
+        {},
+    ),
+    (
+        "/api/v1/packages/",
+        {"type_code": "A1.1", "timing_code": "NN", "load_w": 30}
+        | {"prepaid_amount": "160", "prepaid_period_days": 30, "plant": "BHSIKA"}
+        | {"deposit_amount": "100"},
+        statuses(201, COMPANY, {"other_admin"}),
+        {},
+    ),
+    (PACKAGE_SIKA + "withdraw/", {}, statuses(200, COMPANY, {"other_admin"}), {}),
+    (
+        "/api/v1/package-types/",
+        {"code": "A2.1", "label": "Shop", "billing_type": "prepaid"},
+        statuses(201, {*COMPANY, "other_admin"}, set()),
+        {},
+    ),
+    (
+        "/api/v1/meters/",
+        {"serial": "NEW-1", "kind": "load_limiter", "plant": "BHMADH"},
+        statuses(201, {"cluster_incharge", *STRUCTURE}, {"technician", "other_admin"}),
+        {},
+    ),
+    (
+        "/api/v1/meters/M-BHSIKA/move/",
+        {"plant": "BHMADH"},
+        statuses(200, STRUCTURE, {"technician", "cluster_incharge", "other_admin"}),
+        {},
+    ),
+    (
+        "/api/v1/requests/",
+        {"kind": "deactivation", "plant": "BHSIKA", "customer": "BHSIKA00101"}
+        | {"payload": {"reason": "non_payment"}},
+        statuses(
+            409,
+            {"state_incharge", *COMPANY, "sika_csa"},
+            {*FIELD, "cluster_incharge", "other_admin"},
+        ),
+        {409: "request_already_open"},
+    ),
+    (
+        "/api/v1/requests/BHSIKA-00001/approve/",
+        {},
+        statuses(
+            200,
+            {"state_incharge", *COMPANY},
+            {*FIELD, "cluster_incharge", "other_admin"},
+        ),
+        {"sika_csa": "designation_not_allowed"},  # sees it, may not approve
+    ),
+    (
+        "/api/v1/customers/BHSIKA00101/profile-changes/",
+        {"address": "Ward 9"},
+        statuses(
+            201,
+            {"state_incharge", *COMPANY, "sika_csa"},
+            {"technician", "csa", "cluster_incharge", "other_admin", CUSTOMER},
+        ),
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "body", "expected", "codes"), WRITES_3)
+@pytest.mark.parametrize("user", USERS)
+def test_issue3_writes_need_the_designation_and_the_scope(
+    as_user: Any, user: str, url: str, body: dict, expected: dict, codes: dict
+) -> None:
+    response = as_user(user).post(
+        url, body, format="json", headers={"Idempotency-Key": f"matrix-{user}"}
+    )
+    assert response.status_code == expected[user], response.json()
+    want = {403: "permission_denied", 404: "not_found"} | codes
+    code = codes.get(user) or want.get(expected[user])
+    if code:
+        assert response.json()["code"] == code
+
+
+# Reads that are the same for every member of staff (no scope in them), the
+# customer's own connection requests, and the public plant list.
+EVERY_STAFF = {**dict.fromkeys(STAFF_USERS, 200), CUSTOMER: 403}
+READS_3 = [
+    ("/api/v1/prospects/board/", EVERY_STAFF),
+    ("/api/v1/requests/kinds/", EVERY_STAFF),
+    ("/api/v1/package-types/", EVERY_STAFF),
+    ("/api/v1/timing-codes/", EVERY_STAFF),
+    (
+        "/api/v1/connection-requests/",
+        {**dict.fromkeys(STAFF_USERS, 403), CUSTOMER: 200},
+    ),
+    ("/api/v1/connection-requests/plants/?company=tara", dict.fromkeys(USERS, 200)),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), READS_3)
+@pytest.mark.parametrize("user", USERS)
+def test_issue3_reads(as_user: Any, user: str, url: str, expected: dict) -> None:
+    response = as_user(user).get(url)
+    assert response.status_code == expected[user], response.json()
+
+
 @pytest.fixture(scope="module")
-def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+def matrix_world(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[World]:
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=media),
+    ):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_world()
+            world = build_world()
+            objects = add_objects(world)
+            IDS.clear()
+            IDS.update({f"import_{u}": t for u, t in objects.imports.items()})
+            docs = objects.documents.items()
+            IDS.update({f"doc_{p}": str(pk) for (c, p), pk in docs if c == "tara"})
+            yield world
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -196,6 +433,17 @@ def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Worl
 @pytest.fixture
 def as_user(matrix_world: World, db: None, client_for: Any) -> Any:
     return client_for
+
+
+def resolved(kind: str, expected: set[Any]) -> set[Any]:
+    """Imports are named by their uploader; the API shows their tokens."""
+    if kind == "imports":
+        return {IDS[f"import_{u}"] for u in expected}
+    return expected
+
+
+def filled(url: str) -> str:
+    return url.format(**IDS) if "{" in url else url
 
 
 def keys(response: Any, field: str) -> set[Any]:
@@ -218,7 +466,7 @@ def test_each_user_lists_exactly_its_scope(as_user: Any, user: str, kind: str) -
             == {403: "permission_denied", 404: "not_found"}[expected]
         )
     else:
-        assert keys(response, field) == expected
+        assert keys(response, field) == resolved(kind, expected)
 
 
 @pytest.mark.parametrize(("kind", "url", "key"), DETAILS)
@@ -227,7 +475,7 @@ def test_each_object_is_seen_only_in_scope(
     as_user: Any, user: str, kind: str, url: str, key: str
 ) -> None:
     expected = SEES[kind][user]
-    response = as_user(user).get(url)
+    response = as_user(user).get(filled(url))
     if isinstance(expected, int):
         assert response.status_code == expected
     elif key in expected:
@@ -259,11 +507,30 @@ def test_the_other_companys_admin_sees_only_their_own(as_user: Any) -> None:
     assert client.get("/api/v1/customers/?q=Customer BH").json()["count"] == 0
 
 
+KATS = "/api/v1/prospects/P-BHKATS-000001/"
+STEPS = ["survey", "marketing", "acquire", "kyc", "kyc/documents", "package"]
+STEPS += ["account", "meter", "connection-steps", "install", "activate"]
+STEPS += ["reject", "reopen"]
+CHANGE = "/api/v1/customers/BHKATS00101/profile-changes/1/"
+POSTS_3 = [
+    *[KATS + f"{step}/" for step in STEPS],
+    "/api/v1/prospects/instant/",
+    *[PACKAGE_SIKA + f"{act}/" for act in ("revise", "withdraw", "offer")],
+    *[f"/api/v1/requests/BHSIKA-00001/{act}/" for act in ("assign", "reject")],
+    *[f"/api/v1/requests/BHSIKA-00001/{act}/" for act in ("execute", "complete")],
+    "/api/v1/imports/",
+    "/api/v1/imports/{import_admin}/commit/",
+    *[CHANGE + f"{act}/" for act in ("confirm", "cancel", "resend")],
+]
 ALL_URLS = sorted(
     {(("get", url)) for url, _ in LISTS.values()}
     | {("get", url) for _, url, _ in DETAILS}
     | {(method, url) for method, url, _, _ in WRITES}
     | {("get", "/api/v1/me/"), ("post", "/api/v1/auth/logout/")}
+    | {("post", url) for url, _, _, _ in WRITES_3}
+    | {("post", url) for url in POSTS_3}
+    | {("get", url) for url, expected in READS_3 if expected[CUSTOMER] != 200}
+    | {("get", "/api/v1/connection-requests/"), ("get", CHANGE)}
 )
 
 
@@ -271,7 +538,7 @@ ALL_URLS = sorted(
 def test_anonymous_requests_get_401(
     matrix_world: World, db: None, method: str, url: str
 ) -> None:
-    response = getattr(APIClient(), method)(url, {})
+    response = getattr(APIClient(), method)(filled(url), {})
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 
@@ -416,3 +683,114 @@ def test_meter_control_needs_the_designation_and_the_scope(
         assert response.json()["code"] == code
     if method == "post":
         assert MeterCommand.objects.exists() is (statuses[user] == 201)
+
+
+# --- Change Meter and Unreleased Meter (docs/metering.md) ---
+# Load limiters MW-BHKATS and MW-BHSIKA installed for the plants' customers,
+# a new one in each plant's stock and (for the release steps) a release of
+# each, BHKATS's assigned to the technician; made in each test's savepoint.
+AT_KATS = {*FIELD, "cluster_incharge", "state_incharge", *COMPANY}  # cover BHKATS
+CHANGERS = {"cluster_incharge", "admin"}  # meter.change
+METER_WORK: list[tuple[str, str, dict, dict[str, int]]] = [
+    (
+        "get",
+        "/api/v1/meters/changes/options/?customer=BHKATS00101",
+        {},
+        {**allowed(200, CHANGERS), "other_admin": 200},  # their own customer
+    ),
+    (
+        "post",
+        "/api/v1/meters/changes/",
+        {"customer": "BHKATS00101", "old_meter": "MW-BHKATS"}
+        | {"new_meter": "MW-BHKATS-NEW", "reason": "faulty"},
+        allowed(201, CHANGERS),
+    ),
+    (
+        "post",
+        "/api/v1/meters/MW-BHKATS/release/",
+        {"reason": "malfunction"},
+        allowed(201, AT_KATS, {"sika_csa"}),
+    ),
+    (
+        "post",
+        "/api/v1/meters/releases/{BHKATS}/execute/",
+        {"destination": "plant"},
+        allowed(200, {"technician"}, {"sika_csa"}),  # the assignee only
+    ),
+    (
+        "get",
+        "/api/v1/meters/releases/summary/",
+        {},
+        {**allowed(200, {*AT_KATS, "sika_csa"}), "other_admin": 200},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "statuses"), METER_WORK)
+@pytest.mark.parametrize("user", USERS)
+def test_meter_work_needs_the_designation_and_the_scope(
+    matrix_world: World,
+    as_user: Any,
+    user: str,
+    method: str,
+    url: str,
+    body: dict,
+    statuses: dict,
+) -> None:
+    from mcoms.metering.tests.change_kit import build_meter_work
+
+    numbers = build_meter_work(matrix_world, release="{" in url)
+    client = as_user(user)
+    if method == "post":
+        response = client.post(
+            url.format(**numbers), body, format="json", HTTP_IDEMPOTENCY_KEY="mw"
+        )
+    else:
+        response = client.get(url)
+    assert response.status_code == statuses[user], response.json()
+    if statuses[user] >= 400:
+        code = {403: "permission_denied", 404: "not_found"}[statuses[user]]
+        if user in {"csa", "cluster_incharge", "admin"} and "execute" in url:
+            code = "request_not_assignee"  # they execute, but not this one
+        elif user in {"operator", "state_incharge", "ho_manager"} and (
+            "execute" in url
+        ):
+            code = "designation_not_allowed"
+        assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_meter_releases_list_exactly_the_scope(
+    matrix_world: World, as_user: Any, user: str
+) -> None:
+    from mcoms.metering.tests.change_kit import build_meter_work
+
+    numbers = build_meter_work(matrix_world, release=True)
+    response = as_user(user).get("/api/v1/meters/releases/")
+    if user == CUSTOMER:
+        assert response.status_code == 403
+        return
+    rows = response.json()["results"]
+    mine = set() if user == "other_admin" else PLANTS[user]
+    assert {r["number"] for r in rows} == {
+        n for plant, n in numbers.items() if plant in mine
+    }
+
+
+METER_WORK_URLS = [
+    ("get", "/api/v1/meters/changes/options/?customer=BHKATS00101"),
+    ("post", "/api/v1/meters/changes/"),
+    ("post", "/api/v1/meters/M-1/release/"),
+    ("get", "/api/v1/meters/releases/"),
+    ("get", "/api/v1/meters/releases/summary/"),
+    ("post", "/api/v1/meters/releases/BHKATS-00001/execute/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), METER_WORK_URLS)
+def test_meter_work_needs_a_sign_in(
+    matrix_world: World, db: None, method: str, url: str
+) -> None:
+    response = getattr(APIClient(), method)(url, {})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
