@@ -47,7 +47,7 @@ def test_the_dashboard_tiles_open_the_pages(me: Client) -> None:
 def test_billing_and_payment_detail_with_the_running_balance(me: Client) -> None:
     html = me.get(A + "bills/").content.decode()
     assert 'data-balance="599.25"' in html
-    assert html.count("<tr data-journal=") == 3
+    assert html.count("<li data-journal=") == 3
     # newest first: the April bill, the payment, the March bill
     april, paid, march = (
         html.index("BHKATS-2026-000002</a>"),
@@ -55,15 +55,16 @@ def test_billing_and_payment_detail_with_the_running_balance(me: Client) -> None
         html.index("BHKATS-2026-000001</a>"),
     )
     assert april < paid < march
-    assert '<td class="num">400.00</td><td class="num">36.75</td>' in html
+    assert "− 400.00</strong>" in html  # the payment, a credit
+    assert "<span data-balance-after>36.75</span>" in html
 
 
 def test_the_detail_is_searchable(me: Client) -> None:
     html = me.get(A + "bills/", {"q": "R-1"}).content.decode()
-    assert html.count("<tr data-journal=") == 1
+    assert html.count("<li data-journal=") == 1
     assert "Cash, receipt R-1" in html
     html = me.get(A + "bills/", {"q": "no such thing"}).content.decode()
-    assert "<tr data-journal=" not in html
+    assert "<li data-journal=" not in html
     assert "Nothing matches" in html
 
 
@@ -127,5 +128,5 @@ def test_the_pages_read_in_hindi(me: Client) -> None:
     assert "देय राशि" in html  # Amount due
     html = me.get(A + "bills/").content.decode()
     assert "बकाया राशि" in html  # Balance owed
-    assert "लेन-देन" in html  # Transaction
+    assert "शेष" in html  # Balance
     assert "Balance owed" not in html
