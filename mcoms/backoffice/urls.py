@@ -4,6 +4,7 @@ from mcoms.backoffice.views import (
     acquisition,
     acquisition_work,
     auth,
+    billing,
     billing_dashboard,
     control,
     customers,
@@ -139,6 +140,36 @@ urlpatterns = [
         requests.request_action,
         name="request-action",
     ),
+    # billing periods, runs and bills (docs/billing.md)
+    path("billing/", billing.period_list, name="billing-periods"),
+    path("billing/new/", billing.period_create, name="billing-period-create"),
+    path("billing/bills/<str:number>/", billing.bill_detail, name="billing-bill"),
+    path(
+        PLANT + "billing/<str:start>/",
+        billing.period_detail,
+        name="billing-period",
+    ),
+    path(
+        PLANT + "billing/<str:start>/run/",
+        billing.run_start,
+        name="billing-run-start",
+    ),
+    path(
+        PLANT + "billing/<str:start>/progress/",
+        billing.run_progress,
+        name="billing-run-progress",
+    ),
+    # Total Billing (manual 3.4.3.1) and bill PDFs (docs/billing-documents.md)
+    path(
+        "reports/total-billing/",
+        billing_dashboard.total_billing_page,
+        name="total-billing",
+    ),
+    path(
+        "billing/bills/<str:number>/pdf/",
+        billing_dashboard.bill_pdf_view,
+        name="bill-pdf",
+    ),
     # meter control (manual 3.4.5, 3.5.8, 3.8.4, 3.8.5; docs/metering.md)
     path("control/meters/", control.meter_list, name="control-meters"),
     path("control/meters/<str:serial>/", control.meter_detail, name="control-meter"),
@@ -172,17 +203,6 @@ urlpatterns = [
         "control/commands/<int:pk>/",
         control.command_detail,
         name="control-command",
-    ),
-    # Total Billing (manual 3.4.3.1) and bill PDFs (docs/billing-documents.md)
-    path(
-        "reports/total-billing/",
-        billing_dashboard.total_billing_page,
-        name="total-billing",
-    ),
-    path(
-        "billing/bills/<str:number>/pdf/",
-        billing_dashboard.bill_pdf_view,
-        name="bill-pdf",
     ),
     # meter stock, Change Meter, Unreleased Meter (manual 4.4, 3.8.2, 3.8.3)
     path("meters/", meters.meter_list, name="meter-list"),
