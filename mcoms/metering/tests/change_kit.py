@@ -132,3 +132,33 @@ def counts() -> tuple[int, int, int]:
         Reading.objects.count(),
         MeterAssignment.objects.count(),
     )
+
+
+def build_meter_work(world: World, *, release: bool = False) -> dict[str, str]:
+    """For the access matrix: a load limiter ``MW-<plant>`` installed for the
+    customer of BHKATS and of BHSIKA, ``MW-<plant>-NEW`` in each plant's stock
+    and, with ``release``, a release of each installed one (BHKATS's assigned
+    to the technician). Returns the release numbers by plant."""
+    from mcoms.metering import releases
+    from mcoms.workflow import services as chain
+
+    numbers: dict[str, str] = {}
+    for key in ("BHKATS", "BHSIKA"):
+        customer = world.customers[key]
+        meter = receive(world, f"MW-{key}", plant=key, kind="load_limiter")
+        install(customer, meter, reading="0")
+        receive(world, f"MW-{key}-NEW", plant=key, kind="load_limiter")
+        if release:
+            req, _created = releases.meter_release_raise(
+                meter=Meter.objects.get(pk=meter.pk),
+                reason="other",
+                idempotency_key=f"mw-{key}",
+                by=world.user("admin"),
+            )
+            numbers[key] = req.number
+    if release:
+        req = Request.objects.get(number=numbers["BHKATS"], company=world.company)
+        chain.request_assign(
+            request=req, assignee=world.user("technician"), by=world.user("admin")
+        )
+    return numbers
