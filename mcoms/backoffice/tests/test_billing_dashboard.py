@@ -125,3 +125,13 @@ def test_the_page_reads_in_hindi(
     assert "प्रीपेड ग्राहकों को बिल की गई राशि" in html
     assert "बिल किए गए ग्राहकों का प्रतिशत" in html
     assert "Percentage of customers billed" not in html
+
+
+def test_the_bill_page_links_its_pdf(
+    books: World, as_user: Callable[[str], Client]
+) -> None:
+    bill = Bill.objects.get(plant=books.plants["BHSIKA"])
+    html = as_user("admin").get(f"/backoffice/billing/bills/{bill.number}/")
+    pdf = f"/backoffice/billing/bills/{bill.number}/pdf/"
+    assert f'href="{pdf}"' in html.content.decode()
+    assert f'href="{pdf}?lang=hi"' in html.content.decode()
