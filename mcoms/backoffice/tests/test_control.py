@@ -159,3 +159,10 @@ def test_the_command_list_is_scoped(world: World, meters) -> None:
         .status_code
         == 404
     )
+
+
+def test_the_plant_page_in_hindi(world: World, meters) -> None:
+    client = login(world, "cluster_incharge")
+    client.cookies["django_language"] = "hi"
+    body = client.get(f"{BASE}plants/BHKATS/").content.decode()
+    assert "स्मार्ट फ़ीडर स्थिति" in body and "मीटर नियंत्रण" in body

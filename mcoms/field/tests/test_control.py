@@ -200,3 +200,13 @@ def test_the_home_screen_links_the_meter_modules(client: Client, world: World) -
     body = login(client, world, "technician").get("/field/").content.decode()
     assert 'href="/field/smart-meters/"' in body
     assert 'href="/field/feeders/"' in body
+
+
+def test_the_meter_page_in_hindi(client: Client, world: World, meters) -> None:
+    login(client, world, "cluster_incharge")
+    client.cookies["django_language"] = "hi"
+    body = client.get("/field/smart-meters/SM-1/").content.decode()
+    assert "मीटर स्थिति" in body and "मीटर रीसेट करें" in body
+    assert "स्पार्क सर्वर" in body  # the main menu
+    feeders = client.get("/field/feeders/", {"plant": "BHKATS"}).content.decode()
+    assert "प्लांट मास्टर स्विच" in feeders
