@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.demo.acquisition import build_acquisition
+from mcoms.demo.billing import build_billing
 from mcoms.demo.control import build_control
 from mcoms.demo.packages import build_packages
 from mcoms.demo.workflow import build_requests
@@ -222,6 +223,7 @@ def build_demo(*, customers: int, seed: int) -> Demo:
     build_acquisition(demo)
     build_requests(demo)
     build_packages(demo)
+    build_billing(demo, seed=seed)
     build_control(demo, seed=seed)
     return demo
 
