@@ -14,4 +14,5 @@ urlpatterns = [
     path("backoffice/", include("mcoms.backoffice.urls")),
     path("field/", include("mcoms.field.urls")),
     path("selfcare/", include("mcoms.selfcare.urls")),
+    path("payments/", include("mcoms.payments.urls")),
 ]

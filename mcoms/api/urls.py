@@ -81,6 +81,7 @@ v1: list[URLPattern | URLResolver] = [
     path("meters/", include(control.meter_urls)),
     path("meters/", include("mcoms.api.meters")),
     path("billing/", include("mcoms.api.billing")),
+    path("payments/", include("mcoms.api.payments")),
     path("billing/", include(bill_documents.bill_urls)),
     path(
         "flagged-customers/",

@@ -4,6 +4,7 @@ outside the scope a 404. A customer sees their own payments."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,12 +21,20 @@ from mcoms.org.models import ScopeLevel, User
 from mcoms.org.permissions import Action
 from mcoms.payments.models import (
     PAYABLE_SERVICES,
+    CheckoutSession,
     EventState,
     Payment,
     ProviderEvent,
 )
 
 ZERO = Decimal("0.00")
+
+
+def _uuid(text: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
 
 
 def _is_customer(user: Any) -> bool:
@@ -69,10 +78,8 @@ def get_payment_for_user(
         qs = Payment.objects.select_related(
             "customer", "plant__state", "collected_by", "reversal"
         ).filter(plant_q(staff, "plant__"))
-    try:
-        payment = qs.filter(uid=uid).first()
-    except (ValueError, TypeError):  # not a UUID
-        payment = None
+    key = _uuid(uid)
+    payment = qs.filter(uid=key).first() if key else None
     if payment is None:
         raise Http404(f"No payment {uid} in your scope.")
     return payment
@@ -158,3 +165,36 @@ def get_event_for_user(
     if event is None:
         raise Http404(f"No provider event {pk} in your scope.")
     return event
+
+
+def get_customer_for_checkout(user: Any, customer_id: str) -> Customer:
+    """A customer paying by card or UPI on a hosted page: their own account, or
+    one a staff member with ``payment.take`` may collect from."""
+    if _is_customer(user):
+        customer = (
+            Customer.objects.select_related("plant", "company")
+            .filter(user=user, customer_id=customer_id.strip().upper())
+            .first()
+        )
+        if customer is None:
+            raise Http404(f"No customer {customer_id} in your scope.")
+        return customer
+    return get_customer_for_payment(user, customer_id)
+
+
+def get_session_for_user(user: Any, uid: Any) -> CheckoutSession:
+    if _is_customer(user):
+        qs = CheckoutSession.objects.filter(customer__user=user)
+    else:
+        qs = CheckoutSession.objects.filter(
+            plant_q(require(user, Action.PAYMENT_VIEW), "plant__")
+        )
+    key = _uuid(uid)
+    session = (
+        qs.select_related("customer", "payment").filter(uid=key).first()
+        if key
+        else None
+    )
+    if session is None:
+        raise Http404(f"No checkout session {uid} in your scope.")
+    return session

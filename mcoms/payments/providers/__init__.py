@@ -8,9 +8,12 @@ every company. An adapter for a provider the company has not configured is
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from mcoms.org.models import Company
+from mcoms.payments.models import ProviderEvent
 from mcoms.payments.providers.base import PaymentProvider
 from mcoms.payments.providers.gateway import HmacGateway
 from mcoms.payments.providers.mpesa import MpesaC2B
@@ -40,3 +43,19 @@ def checkout_provider_for(company: Company, channel: str) -> HmacGateway | None:
         return real
     sim = provider_for(company, "simulator")
     return sim if isinstance(sim, HmacGateway) else None
+
+
+def callback_answer(event: ProviderEvent) -> tuple[int, Any]:
+    """What to answer the provider for a stored callback."""
+    adapter = provider_for(event.company, event.provider)
+    if adapter is None:
+        return 403, {
+            "code": event.error_code or "provider_unknown",
+            "detail": "Refused.",
+        }
+    status, body = adapter.answer(
+        kind=event.kind, state=event.state, code=event.error_code
+    )
+    if isinstance(body, dict) and "state" in body and event.payment_id:
+        body["payment"] = str(event.payment.uid)  # type: ignore[union-attr]
+    return status, body

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mcoms.core.errors import Conflict, ValidationFailed
@@ -51,13 +52,13 @@ def checkout_session_create(
     customer: Customer,
     amount: object,
     channel: str,
-    callback_url: str,
+    site_url: str,
     by: Any = None,
     service: str = "",
     idempotency_key: str = "",
 ) -> tuple[CheckoutSession, bool]:
-    """A session on the gateway's hosted page for ``amount``; ``callback_url``
-    is where the gateway sends the payer back (our return page)."""
+    """A session on the gateway's hosted page for ``amount``. The gateway sends
+    the payer back to our return page under ``site_url`` (scheme and host)."""
     company = customer.company
     value = payment_amount(amount, currency=company.currency)
     if channel not in HOSTED_CHANNELS:
@@ -86,7 +87,8 @@ def checkout_session_create(
             customer_id=customer.customer_id,
             customer_name=customer.name,
             service=service,
-            callback_url=callback_url,
+            callback_url=site_url.rstrip("/")
+            + reverse("payments:return", args=[gateway.name, company.code]),
         )
     except ProviderUnavailable as exc:
         raise Conflict("provider_unavailable", str(exc)) from exc
