@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStateEnum": "mcoms.workflow.models.RequestState",
         "CommandStateEnum": "mcoms.metering.models.CommandState",
         "BillingRunStatusEnum": "mcoms.billing.models.RunStatus",
+        "BilledServiceEnum": "mcoms.billing.models.BILLED_SERVICES",
     },
 }
 

@@ -14,7 +14,7 @@ resumes it or, when done, answers with it; an adjustment needs an
 from __future__ import annotations
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,7 +64,7 @@ class PeriodOut(serializers.Serializer):
     class Meta:
         ref_name = "BillingPeriod"
 
-    @extend_schema(responses=RunOut(allow_null=True))  # type: ignore[misc]
+    @extend_schema_field(RunOut(allow_null=True))
     def get_run(self, period: BillingPeriod) -> dict | None:
         run = getattr(period, "run", None)
         return None if run is None else RunOut(run).data

@@ -188,7 +188,8 @@ def compose(ctx: Context, rows: list[Row]) -> list[engine.Draft]:
     pks = [r.pk for r in rows]
     metered = [r.pk for r in rows if ctx.tariff(r.package_id).metered]
     actual = [pk for pk in metered if pk in ctx.usage and ctx.usage[pk].actual]
-    estimated = [pk for pk in metered if pk not in set(actual)]
+    read = set(actual)
+    estimated = [pk for pk in metered if pk not in read]
     history = _history(ctx.period, estimated)
     open_estimates = _open_estimates(ctx.period, actual)
     extras = _extras(ctx, pks)

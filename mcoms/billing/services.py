@@ -177,7 +177,9 @@ def _run_made_or_locked(period: BillingPeriod, by: Any) -> BillingRun:
     if run.status == RunStatus.STARTED:
         run.attempts += 1
         run.touched_at, run.error = now, ""
-        run.save(update_fields=["attempts", "touched_at", "error"])
+        run.done = Bill.objects.filter(period=period).count()
+        run.total = run.done + chunk.unbilled(period).count()
+        run.save(update_fields=["attempts", "touched_at", "error", "done", "total"])
     return run
 
 
