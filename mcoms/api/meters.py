@@ -18,6 +18,8 @@ location and executes; assign, confirm and reject are the chain's own
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import URLPattern, path
@@ -268,7 +270,7 @@ def _work(request: Request, req: WorkRequest, code: int = 200) -> Response:
 class ReadingField(serializers.CharField):
     """A register reading in kWh, as text (``"1234.5"``); empty for none."""
 
-    def __init__(self, **kw: object) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(
             max_length=20, required=False, allow_blank=True, allow_null=True, **kw
         )

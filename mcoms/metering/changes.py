@@ -410,7 +410,7 @@ def change_validate(data: RaiseInput) -> dict[str, Any]:
     """On raise (the customer locked): who may, what is asked, and whether it
     can be done now. Returns the payload to keep."""
     payload = _clean(data)
-    plan_change(data.subject, payload)
+    plan_change(_subject(data), payload)
     return payload
 
 
@@ -428,16 +428,21 @@ def change_preview(
         by=by,
     )
     cleaned = _clean(data)
-    return cleaned, plan_change(data.subject, cleaned)
+    return cleaned, plan_change(_subject(data), cleaned)
+
+
+def _subject(data: RaiseInput) -> Customer:
+    if not isinstance(data.subject, Customer):
+        raise ValidationFailed(
+            "request_customer_missing", "Name the customer.", field="customer"
+        )
+    return data.subject
 
 
 def _clean(data: RaiseInput) -> dict[str, Any]:
     _require_change(data.by)
     _refuse_unknown(data.payload, CHANGE_FIELDS)
-    if not isinstance(data.subject, Customer):
-        raise ValidationFailed(
-            "request_customer_missing", "Name the customer.", field="customer"
-        )
+    _subject(data)
     reason = data.payload.get("reason")
     if reason not in ChangeReason.values:
         raise ValidationFailed(

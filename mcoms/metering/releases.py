@@ -99,7 +99,7 @@ def release_validate(data: RaiseInput) -> dict[str, Any]:
         raise ValidationFailed(
             "payload_field_unknown",
             f"Unknown detail {unknown[0]!r:.40}.",
-            field="meter",
+            field=unknown[0],
         )
     reason = data.payload.get("reason")
     if reason not in ReleaseReason.values:
@@ -114,11 +114,16 @@ def release_validate(data: RaiseInput) -> dict[str, Any]:
         raise ValidationFailed(
             "meter_not_found", f"No meter {serial!r:.40} in your scope.", field="meter"
         )
+    customer = data.subject
+    if not isinstance(customer, Customer):
+        raise ValidationFailed(
+            "request_customer_missing", "Name the customer.", field="customer"
+        )
     current = open_assignment(meter)
-    if current is None or current.customer_id != data.subject.pk:
+    if current is None or current.customer_id != customer.pk:
         raise Conflict(
             "meter_not_in_service",
-            f"Meter {meter.serial} does not serve {data.subject.customer_id}.",
+            f"Meter {meter.serial} does not serve {customer.customer_id}.",
             field="meter",
         )
     return {"meter": meter.serial, "reason": str(reason)}
