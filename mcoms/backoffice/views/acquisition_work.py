@@ -3,8 +3,8 @@ interface): a step of one prospect, the catchment survey that starts a
 prospect (Add Consumer) and Add Instant Consumer.
 
 The forms, the services they call and the action each step needs are the
-field app's (``mcoms/field/acquisition_steps.py``, decision 0035); these
-views draw them in the back office's pages. Cluster and state in-charges and
+field app's (``mcoms/field/acquisition_steps.py``, decisions 0035 and 0036);
+these views draw them in the back office's pages. Cluster and state in-charges and
 the admin hold ``acquisition.work`` and ``connection.work``; the Head Office
 Manager holds neither and sees the prospect read-only (posting is 403). A
 prospect or plant outside the user's scope is 404."""
