@@ -26,6 +26,8 @@ BENCH = Path(__file__).resolve().parent
 
 
 def _setup_django(tmp: Path) -> None:
+    # Benches that also measure PostgreSQL read the caller's URL from here.
+    os.environ.setdefault("BENCH_DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["MCOMS_VAR_DIR"] = str(tmp)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
