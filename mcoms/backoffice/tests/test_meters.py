@@ -140,3 +140,19 @@ def test_a_release_in_the_back_office(
     assert as_user("ho_manager").get(url).status_code == 200
     other = as_user("admin").get(f"{BASE}releases/{req.number}/fly/")
     assert other.status_code == 405  # a GET on the step URL
+
+
+def test_the_meter_screens_read_in_hindi(
+    s: Site, world: World, as_user: Callable[[str], Client]
+) -> None:
+    user = world.user("cluster_incharge")
+    user.language = "hi"
+    user.save(update_fields=["language"])
+    client = as_user("cluster_incharge")
+    client.post("/i18n/setlang/", {"language": "hi", "next": "/backoffice/"})
+    stock = client.get(BASE).content.decode()
+    assert "मीटर स्टॉक" in stock and "Meter stock" not in stock
+    form = client.get(BASE + "change/?customer=BHKATS00101").content.decode()
+    assert "वर्तमान मीटर की अंतिम रीडिंग (kWh)" in form
+    field = client.get("/field/meters/releases/").content.decode()
+    assert "मीटर रिलीज़ अनुरोध करें" in field  # Raise meter release
