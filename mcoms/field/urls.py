@@ -7,6 +7,7 @@ from mcoms.field import (
     customers,
     meters,
     packages,
+    readings,
     requests,
     views,
 )
@@ -90,6 +91,26 @@ urlpatterns = [
     ),
     path("plants/<str:plant_key>/switch/", control.group_switch, name="plant-switch"),
     path("meter-commands/<int:pk>/", control.command_page, name="meter-command"),
+    # meter readings (manual 3.8.6, 3.8.7); review first: "review" is six
+    # letters like a plant key
+    path("readings/", readings.board, name="readings"),
+    path("readings/review/", readings.review_board, name="reading-review"),
+    path(
+        "readings/review/<str:plant_key>/",
+        readings.review_plant,
+        name="reading-review-plant",
+    ),
+    path(
+        "readings/review/<str:plant_key>/<int:pk>/<str:action>/",
+        readings.review_action,
+        name="reading-review-action",
+    ),
+    path("readings/<str:plant_key>/", readings.plant_list, name="readings-plant"),
+    path(
+        "readings/<str:plant_key>/<str:serial>/",
+        readings.enter,
+        name="readings-enter",
+    ),
     path("offline/", views.offline, name="offline"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
