@@ -145,7 +145,9 @@ def enter(
     flags = {"rollover": data["rollover"], "replacement": data["replacement"]}
     try:
         if "confirm" not in request.POST:
-            checked = reading_check(meter=assignment.meter, value=data["value"], **flags)
+            checked = reading_check(
+                meter=assignment.meter, value=data["value"], **flags
+            )
             return _render_form(request, assignment, form, checked)
         reading, created = reading_record(
             meter=assignment.meter,
