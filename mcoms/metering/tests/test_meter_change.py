@@ -362,3 +362,13 @@ def test_a_float_or_unknown_detail_in_the_payload_is_refused(world: World) -> No
             idempotency_key="nope",
             by=world.user("cluster_incharge"),
         )
+
+
+def test_the_state_in_charge_is_told_to_acknowledge(world: World) -> None:
+    from mcoms.notifications.models import Message
+
+    s = site(world)
+    req, _ = change(world, s)
+    told = Message.objects.filter(template="request_to_review")
+    assert [m.user.username for m in told] == ["state_incharge"]
+    assert req.number in told.get().body
