@@ -14,6 +14,7 @@ from mcoms.backoffice.views import (
     network,
     packages,
     pwa,
+    readings,
     requests,
     staff,
     structure,
@@ -210,9 +211,7 @@ urlpatterns = [
     path("meters/change/", meters.meter_change, name="meter-change"),
     path("meters/releases/", meters.release_list, name="meter-releases"),
     path("meters/releases/new/", meters.release_new, name="meter-release-new"),
-    path(
-        "meters/releases/<str:number>/", meters.release_detail, name="meter-release"
-    ),
+    path("meters/releases/<str:number>/", meters.release_detail, name="meter-release"),
     path(
         "meters/releases/<str:number>/<str:action>/",
         meters.release_action,
@@ -228,6 +227,11 @@ urlpatterns = [
         name="customer-detail",
     ),
     path(
+        "customers/<str:customer_id>/readings/",
+        readings.customer_readings,
+        name="customer-readings",
+    ),
+    path(
         "customers/<str:customer_id>/edit/",
         customers.customer_edit,
         name="customer-edit",
@@ -236,5 +240,16 @@ urlpatterns = [
         "customers/<str:customer_id>/changes/<int:pk>/<str:action>/",
         customers.change_action,
         name="profile-change-action",
+    ),
+    # meter readings: review (manual 3.8.7), the reading day, interval imports;
+    # "import" first: it is six letters like a plant key
+    path("readings/", readings.reading_home, name="reading-home"),
+    path("readings/import/", readings.interval_import, name="reading-import"),
+    path("readings/batches/<int:pk>/", readings.interval_batch, name="reading-batch"),
+    path("readings/<str:plant_key>/", readings.reading_plant, name="reading-plant"),
+    path(
+        "readings/<str:plant_key>/<int:pk>/<str:action>/",
+        readings.reading_action,
+        name="reading-action",
     ),
 ]

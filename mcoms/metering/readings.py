@@ -72,6 +72,12 @@ def window_day(plant: Plant) -> int:
     return days.get(plant.pk) or days.get(None) or DEFAULT_DAY
 
 
+def company_window_day(company: Company) -> int:
+    """The company-wide day (24 unless set)."""
+    row = ReadingWindow.objects.filter(company=company, plant__isnull=True).first()
+    return row.opens_on_day if row else DEFAULT_DAY
+
+
 def _month_start(day: date) -> date:
     return day.replace(day=1)
 
