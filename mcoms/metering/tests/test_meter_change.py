@@ -372,3 +372,18 @@ def test_the_state_in_charge_is_told_to_acknowledge(world: World) -> None:
     told = Message.objects.filter(template="request_to_review")
     assert [m.user.username for m in told] == ["state_incharge"]
     assert req.number in told.get().body
+
+
+def test_both_readings_are_in_the_customers_reading_ledger(world: World) -> None:
+    from mcoms.metering.reading_selectors import customer_meters, reading_ledger
+
+    s = site(world)
+    change(world, s, final_reading="175", first_reading="2")
+    ledgers = {
+        a.meter.serial: [(r.source, r.value, r.units) for r in reading_ledger(a)]
+        for a in customer_meters(s.customer)
+    }
+    assert ledgers == {
+        "NEW-1": [(ReadingSource.INSTALL, Decimal("2.000"), None)],
+        "OLD-1": [(ReadingSource.REMOVAL, Decimal("175.000"), Decimal("75.000"))],
+    }
