@@ -27,7 +27,7 @@ def insert(
     """INSERT ``rows`` (values in ``fields`` order, already adapted)."""
     qn = connection.ops.quote_name
     meta = model._meta
-    columns = ", ".join(qn(meta.get_field(f).column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(qn(str(meta.get_field(f).column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks}){tail}"  # noqa: S608
