@@ -252,6 +252,19 @@ def customer_meters(customer: Customer) -> list[MeterAssignment]:
     )
 
 
+def chosen_meter(
+    meters: list[MeterAssignment], serial: str | None
+) -> MeterAssignment | None:
+    """The meter asked for by serial (404 if not among ``meters``), else the
+    current one."""
+    if serial:
+        for a in meters:
+            if a.meter.serial == serial.strip().upper():
+                return a
+        raise Http404("No such meter on this account.")
+    return meters[0] if meters else None
+
+
 def reading_ledger(
     assignment: MeterAssignment, *, with_rejected: bool = False
 ) -> QuerySet[Reading]:

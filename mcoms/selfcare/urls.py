@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.selfcare import bills, connection, profile, views
+from mcoms.selfcare import bills, connection, profile, readings, views
 
 app_name = "selfcare"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("a/<str:customer_id>/", views.account, name="account"),
     path("a/<str:customer_id>/profile/", profile.profile_page, name="profile"),
+    path(
+        "a/<str:customer_id>/readings/",
+        readings.meter_readings,
+        name="readings",
+    ),
     path(
         "a/<str:customer_id>/profile/edit/",
         profile.profile_edit,

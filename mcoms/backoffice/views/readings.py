@@ -23,7 +23,6 @@ from mcoms.core.errors import DomainError
 from mcoms.customers.selectors import get_customer_for_user
 from mcoms.metering import reading_selectors as selectors
 from mcoms.metering.ingest import csv_ingest
-from mcoms.metering.models import MeterAssignment
 from mcoms.metering.reading_words import refusal_text
 from mcoms.metering.readings import (
     company_window_day,
@@ -157,18 +156,6 @@ def reading_action(
 
 
 # --- the account page's tab ---------------------------------------------------------
-def chosen_meter(
-    meters: list[MeterAssignment], serial: str | None
-) -> MeterAssignment | None:
-    """The meter asked for (``?meter=``), else the current one."""
-    if serial:
-        for a in meters:
-            if a.meter.serial == serial.strip().upper():
-                return a
-        raise Http404("No such meter on this account.")
-    return meters[0] if meters else None
-
-
 @require_GET
 @backoffice_view
 def customer_readings(request: StaffRequest, customer_id: str) -> HttpResponse:
@@ -177,7 +164,7 @@ def customer_readings(request: StaffRequest, customer_id: str) -> HttpResponse:
     and smart meters' daily readings marked."""
     customer = get_customer_for_user(request.user, customer_id)
     meters = selectors.customer_meters(customer)
-    chosen = chosen_meter(meters, request.GET.get("meter"))
+    chosen = selectors.chosen_meter(meters, request.GET.get("meter"))
     page: Any = None
     if chosen is not None:
         ledger = selectors.reading_ledger(chosen, with_rejected=True)
