@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "mcoms.ledger",
     "mcoms.billing",
     "mcoms.payments",
+    "mcoms.receipts",
     "mcoms.reports",
     "mcoms.notifications",
     "mcoms.api",
@@ -246,6 +247,17 @@ PAYMENT_PROVIDERS = _payment_providers()
 # The simulator gateway (signed callbacks, a hosted page) for the demo and tests.
 PAYMENT_SIMULATOR = envbool("PAYMENT_SIMULATOR", "true" if DEBUG else "false")
 PAYMENT_PROVIDER_TIMEOUT = envint("PAYMENT_PROVIDER_TIMEOUT_SECONDS", "10")
+
+# --- Receipts (docs/receipts.md) -----------------------------------------------------
+# The address customers reach this server at: the receipts' QR codes and SMS
+# link to PUBLIC_BASE_URL + /r/<token>.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must start with http(s)://")
+# Every new payment's receipt goes to the customer by SMS (after commit).
+RECEIPT_SMS_ON_PAYMENT = envbool("RECEIPT_SMS_ON_PAYMENT", "true")
+# Lookups of the public verification page per address and minute.
+RECEIPT_VERIFY_PER_MINUTE = envint("RECEIPT_VERIFY_PER_MINUTE", "30")
 
 # --- Notifications ------------------------------------------------------------------
 SMS_BACKEND = envchoice("SMS_BACKEND", "console", ("console", "file", "locmem"))

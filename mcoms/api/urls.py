@@ -82,6 +82,7 @@ v1: list[URLPattern | URLResolver] = [
     path("meters/", include("mcoms.api.meters")),
     path("billing/", include("mcoms.api.billing")),
     path("payments/", include("mcoms.api.payments")),
+    path("receipts/", include("mcoms.api.receipts")),
     path("billing/", include(bill_documents.bill_urls)),
     path(
         "flagged-customers/",

@@ -8,6 +8,7 @@ from mcoms.field import (
     meters,
     packages,
     readings,
+    receipts,
     requests,
     views,
 )
@@ -27,6 +28,24 @@ urlpatterns = [
         name="customer-change",
     ),
     path("dashboard/", billing.dashboard, name="dashboard"),
+    # receipts (docs/receipts.md)
+    path("receipts/<str:number>/", receipts.receipt_page, name="receipt"),
+    path(
+        "receipts/<str:number>.<str:ext>",
+        receipts.receipt_download,
+        name="receipt-file",
+    ),
+    path("receipts/<str:number>/sms/", receipts.receipt_sms, name="receipt-sms"),
+    path(
+        "payments/<str:uid>/receipt/",
+        receipts.payment_receipt,
+        name="payment-receipt",
+    ),
+    path(
+        "consumers/<str:customer_id>/transactions/",
+        receipts.transactions,
+        name="transactions",
+    ),
     path("contacts/", views.contacts, name="contacts"),
     path("notifications/", views.notifications, name="notifications"),
     path("requests/", requests.request_home, name="requests"),

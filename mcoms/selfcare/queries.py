@@ -33,6 +33,7 @@ def tiles_for(customer: Customer) -> list[Tile]:
         Tile(
             _("Bill and Payment Detail"), "list", _url("selfcare:statement", customer)
         ),
+        Tile(_("Transactions"), "card", _url("selfcare:transactions", customer)),
         Tile(_("Package Change Request"), "box"),
         Tile(_("Service Request"), "tool"),
         Tile(_("Notification"), "bell", reverse("selfcare:notifications")),

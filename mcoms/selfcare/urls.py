@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mcoms.selfcare import bills, connection, profile, readings, views
+from mcoms.selfcare import bills, connection, profile, readings, transactions, views
 
 app_name = "selfcare"
 
@@ -32,6 +32,22 @@ urlpatterns = [
         "a/<str:customer_id>/bills/<str:number>.pdf",
         bills.bill_download,
         name="bill-pdf",
+    ),
+    # the transaction history with receipts (docs/receipts.md)
+    path(
+        "a/<str:customer_id>/transactions/",
+        transactions.transactions,
+        name="transactions",
+    ),
+    path(
+        "a/<str:customer_id>/receipts/<str:number>/",
+        transactions.receipt_page,
+        name="receipt",
+    ),
+    path(
+        "a/<str:customer_id>/receipts/<str:number>.<str:ext>",
+        transactions.receipt_download,
+        name="receipt-file",
     ),
     path("notifications/", views.notifications, name="notifications"),
     path("connection/", connection.start, name="connection"),

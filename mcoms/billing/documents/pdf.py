@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import translation
@@ -23,6 +22,7 @@ from mcoms.billing.documents import texts
 from mcoms.billing.documents.data import BillDocument
 from mcoms.billing.documents.fonts import BillFontMissing, FontSet, font_set
 from mcoms.billing.documents.texts import label
+from mcoms.core.pdf import ShapedPdf, use_noto
 from mcoms.org.models import Language
 
 Color = tuple[int, int, int]
@@ -57,21 +57,10 @@ def bill_pdf(doc: BillDocument, *, language: str, compress: bool = True) -> byte
     return bytes(pdf.output())
 
 
-class _Pdf(FPDF):
-    """FPDF that sets the font in every text cell. fpdf2 (2.8) establishes a
-    cell's font inside the cell's own q ... Q when its first characters come
-    from the fallback font, then assumes it stays set; the Q restores the
-    earlier font, so the next cell's glyph codes would name the wrong font."""
+class _Pdf(ShapedPdf):
+    """A bill page: every text cell sets its font (``ShapedPdf``), and a footer."""
 
     footer_text = ""
-
-    def cell(self, *args: Any, **kwargs: Any) -> bool:
-        self.current_font_is_set_on_page = False
-        return super().cell(*args, **kwargs)
-
-    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
-        self.current_font_is_set_on_page = False
-        return super().multi_cell(*args, **kwargs)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -93,13 +82,7 @@ class _Renderer:
         if self.fonts is None:
             self.family, self.symbol = "helvetica", "Rs."
         else:
-            pdf.add_font("noto", "", str(self.fonts.latin))
-            pdf.add_font("noto", "B", str(self.fonts.latin_bold))
-            pdf.add_font("deva", "", str(self.fonts.devanagari))
-            pdf.add_font("deva", "B", str(self.fonts.devanagari_bold))
-            pdf.set_fallback_fonts(["deva"], exact_match=False)
-            pdf.set_text_shaping(True)
-            self.family, self.symbol = "noto", "₹"
+            self.family, self.symbol = use_noto(pdf, self.fonts), "₹"
         pdf.footer_text = label("page")
         self.pdf = pdf
 
