@@ -80,6 +80,7 @@ v1: list[URLPattern | URLResolver] = [
     path("meter-commands/", include(control.command_urls)),
     path("meters/", include(control.meter_urls)),
     path("meters/", include("mcoms.api.meters")),
+    path("readings/", include("mcoms.api.readings")),
     path("billing/", include("mcoms.api.billing")),
     path("payments/", include("mcoms.api.payments")),
     path("receipts/", include("mcoms.api.receipts")),
