@@ -7,6 +7,7 @@ from mcoms.field import (
     customers,
     meters,
     packages,
+    payments,
     readings,
     receipts,
     requests,
@@ -28,6 +29,13 @@ urlpatterns = [
         name="customer-change",
     ),
     path("dashboard/", billing.dashboard, name="dashboard"),
+    # Add Transaction (docs/payments.md)
+    path(
+        "consumers/<str:customer_id>/pay/",
+        payments.add_transaction,
+        name="add-transaction",
+    ),
+    path("payments/<str:uid>/", payments.payment_page, name="payment"),
     # receipts (docs/receipts.md)
     path("receipts/<str:number>/", receipts.receipt_page, name="receipt"),
     path(

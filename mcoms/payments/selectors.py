@@ -15,10 +15,11 @@ from django.http import Http404
 
 from mcoms.customers.models import Customer
 from mcoms.customers.selectors import customers_for
-from mcoms.ledger.models import AccountKind, Entry, HolderType, Service
+from mcoms.ledger.models import Account, AccountKind, Entry, HolderType, Service
 from mcoms.org.access import plant_q, require
 from mcoms.org.models import ScopeLevel, User
 from mcoms.org.permissions import Action
+from mcoms.payments.allocation import allocate
 from mcoms.payments.models import (
     PAYABLE_SERVICES,
     CheckoutSession,
@@ -198,3 +199,19 @@ def get_session_for_user(user: Any, uid: Any) -> CheckoutSession:
     if session is None:
         raise Http404(f"No checkout session {uid} in your scope.")
     return session
+
+
+def allocation_preview(
+    customer: Customer, amount: Decimal, service: str
+) -> dict[str, Decimal]:
+    """Where ``amount`` would go now (for a review step; the payment itself
+    recomputes it under locks). Writes nothing."""
+    accounts = list(
+        Account.objects.filter(
+            company_id=customer.company_id,
+            holder_type=HolderType.CUSTOMER,
+            holder_ref=customer.customer_id,
+            kind=AccountKind.ASSET,
+        )
+    )
+    return allocate(amount, named=service, accounts=accounts)

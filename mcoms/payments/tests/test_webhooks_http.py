@@ -28,7 +28,7 @@ KEY_SECRET = "key-secret-live"
 
 
 def http(method: str, url: str, body: bytes = b"", headers: dict | None = None):
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310
         url, data=body or None, method=method, headers=headers or {}
     )
     try:
@@ -163,7 +163,7 @@ def gateway() -> Iterator[tuple[FakeGateway, str]]:
     state = FakeGateway()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length))
             state.requests.append(body)
