@@ -410,12 +410,26 @@ FIELD += [
     ],
     Page("/field/meters/releases/new/", "field", RAISE),
 ]
+# --- issue 4: meter readings (docs/metering.md, "Readings") ---
+RE, RR, RI = A.READING_ENTER, A.READING_REVIEW, A.READING_IMPORT
+BACKOFFICE += [
+    _bo("readings/", RI),  # reviewers and importers (importers include reviewers)
+    *[_bo(f"readings/{p}/", RR, node=p) for p in PLANTS],
+    _bo("readings/import/", RI),
+    *[_bo(f"customers/{c}/readings/", CV, node=p) for c, p in TARA_CUSTOMERS],
+]
+FIELD += [
+    Page("/field/readings/", "field", RE),
+    *[Page(f"/field/readings/{p}/", "field", RE, node=p) for p in PLANTS],
+    Page("/field/readings/review/", "field", RR),
+    *[Page(f"/field/readings/review/{p}/", "field", RR, node=p) for p in PLANTS],
+]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
     *[
         Page(f"/selfcare/a/{c}/{rest}", "selfcare", customer=c)
         for c in CUSTOMERS["tara"]
-        for rest in ("", "profile/", "profile/edit/", "payable/", "bills/")
+        for rest in ("", "profile/", "profile/edit/", "payable/", "bills/", "readings/")
     ],
     Page("/selfcare/notifications/", "selfcare"),
 ]
