@@ -13,6 +13,7 @@ from mcoms.backoffice.views import (
     meters,
     network,
     packages,
+    payments,
     pwa,
     readings,
     requests,
@@ -27,6 +28,16 @@ PACKAGE = "packages/<str:plant_key>/<path:package_id>/v<int:version>/"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    # payments and the conflicts queue (docs/payments.md)
+    path("payments/", payments.payment_list, name="payment-list"),
+    path("payments/conflicts/", payments.conflict_list, name="payment-conflicts"),
+    path(
+        "payments/conflicts/<int:pk>/settle/",
+        payments.conflict_settle,
+        name="payment-conflict-settle",
+    ),
+    path("payments/<str:uid>/", payments.payment_detail, name="payment-detail"),
+    path("payments/<str:uid>/undo/", payments.payment_undo, name="payment-undo"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("sw.js", pwa.service_worker, name="service-worker"),
