@@ -794,3 +794,95 @@ def test_meter_work_needs_a_sign_in(
     response = getattr(APIClient(), method)(url, {})
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+# --- meter readings (docs/metering.md, "Readings") ---
+READING_ENTER = {"technician", "csa", "cluster_incharge", "state_incharge", "admin"}
+READING_REVIEW = {"cluster_incharge", "state_incharge", "admin"}
+READING_IMPORT = {"cluster_incharge", "state_incharge", *COMPANY}
+STAFF_USERS = set(USERS) - {CUSTOMER}
+
+
+def reading_status(ok: int, who: set[str], plant: str | None = None) -> dict:
+    """``ok`` for the designations in ``who`` whose scope holds ``plant``
+    (any scope when None), 404 for those outside it, 403 for the others."""
+    out = {}
+    for u in USERS:
+        if u not in who:
+            out[u] = 403
+        elif plant is None or plant in PLANTS.get(u, ()):
+            out[u] = ok
+        else:
+            out[u] = 404
+    return out
+
+
+def _ledger(customer_id: str) -> dict:
+    sees = SEES["customers"]
+    return {
+        u: 200 if customer_id in sees[u] else 404  # type: ignore[operator]
+        for u in USERS
+    }
+
+
+# (method, url, body, status per user); POSTs carry an Idempotency-Key.
+READINGS: list[tuple[str, str, dict, dict[str, int]]] = [
+    ("get", "/api/v1/readings/", {}, reading_status(200, STAFF_USERS)),
+    ("get", "/api/v1/readings/999999/", {}, reading_status(404, STAFF_USERS)),
+    (
+        "post",
+        "/api/v1/readings/",
+        {"meter": "NO-SUCH", "value": "1"},
+        reading_status(404, READING_ENTER | {"sika_csa", "other_admin"}),
+    ),
+    (
+        "get",
+        "/api/v1/readings/due/?plant=BHMADH",
+        {},
+        reading_status(200, READING_ENTER | {"sika_csa", "other_admin"}, "BHMADH"),
+    ),
+    ("get", "/api/v1/readings/ledger/BHSIKA00101/", {}, _ledger("BHSIKA00101")),
+    ("get", "/api/v1/readings/ledger/BHKATS00101/", {}, _ledger("BHKATS00101")),
+    (
+        "post",
+        "/api/v1/readings/999999/approve/",
+        {},
+        reading_status(404, READING_REVIEW | {"other_admin"}),
+    ),
+    (
+        "post",
+        "/api/v1/readings/intervals/",
+        {"readings": []},
+        reading_status(201, READING_IMPORT | {"other_admin"}),
+    ),
+    (
+        "get",
+        "/api/v1/readings/batches/",
+        {},
+        reading_status(200, READING_IMPORT | {"other_admin"}),
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "statuses"), READINGS)
+@pytest.mark.parametrize("user", USERS)
+def test_each_readings_endpoint_needs_the_designation_and_the_scope(
+    as_user: Any, user: str, method: str, url: str, body: dict, statuses: dict
+) -> None:
+    client = as_user(user)
+    if method == "post":
+        response = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="m-1")
+    else:
+        response = client.get(url)
+    assert response.status_code == statuses[user], response.json()
+    if statuses[user] in REFUSAL_CODES:
+        assert response.json()["code"] == REFUSAL_CODES[statuses[user]]
+
+
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, _, _ in READINGS])
+def test_readings_need_a_sign_in(
+    matrix_world: World, db: None, method: str, url: str
+) -> None:
+    response = getattr(APIClient(), method)(url, {})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
