@@ -56,6 +56,12 @@ class Action(StrEnum):
     PAYMENT_TAKE = "payment.take"  # cash in the field, checkout for card / UPI
     PAYMENT_REVERSE = "payment.reverse"  # reverse or refund a payment
     PAYMENT_CONFLICT_SETTLE = "payment.conflict_settle"  # the conflicts queue
+    # Cash in hand, bank deposits and receivables (issue 5, docs/collection.md).
+    RECEIVABLE_VIEW = "receivable.view"  # Receivable and Aging (manual 3.4.6)
+    CASH_VIEW = "cash.view"  # In Hand Cash and Bank Deposit Review (3.7.7)
+    CASH_DEPOSIT = "cash.deposit"  # register a bank deposit of one's cash
+    CASH_VERIFY = "cash.verify"  # verify or reject a deposit (head office)
+    CASH_LIMIT_EDIT = "cash.limit_edit"  # the limit on cash in hand
 
 
 FIELD = {D.OPERATOR, D.TECHNICIAN, D.CSA}
@@ -155,6 +161,18 @@ PERMISSIONS: dict[Action, frozenset[D]] = {
     ),
     Action.PAYMENT_REVERSE: frozenset({D.HO_MANAGER, D.ADMIN}),
     Action.PAYMENT_CONFLICT_SETTLE: frozenset({D.HO_MANAGER, D.ADMIN}),
+    # The Operator checks on the Receivable page whether a customer is active;
+    # CSAs and the in-charges work it (manual 3.4.6, Key Users).
+    Action.RECEIVABLE_VIEW: frozenset({D.OPERATOR, D.CSA} | MANAGERS),
+    # Cash is deposited by those who collect it and verified by head office
+    # (manual 2.4.3); deposits are seen within one's scope: a CSA their
+    # plant, management their portfolio (1.2.3.3); docs/decisions/0101.
+    Action.CASH_VIEW: frozenset({D.CSA} | MANAGERS),
+    Action.CASH_DEPOSIT: frozenset(
+        {D.CSA, D.CLUSTER_INCHARGE, D.STATE_INCHARGE, D.ADMIN}
+    ),
+    Action.CASH_VERIFY: frozenset({D.HO_MANAGER, D.ADMIN}),
+    Action.CASH_LIMIT_EDIT: frozenset({D.HO_MANAGER, D.ADMIN}),
 }
 
 
