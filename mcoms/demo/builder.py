@@ -23,6 +23,7 @@ from mcoms.demo.acquisition import build_acquisition
 from mcoms.demo.billing import build_billing
 from mcoms.demo.control import build_control
 from mcoms.demo.packages import build_packages
+from mcoms.demo.readings import build_readings
 from mcoms.demo.workflow import build_requests
 from mcoms.ledger import services as ledger
 from mcoms.ledger.models import Service
@@ -223,6 +224,7 @@ def build_demo(*, customers: int, seed: int) -> Demo:
     build_acquisition(demo)
     build_requests(demo)
     build_packages(demo)
+    build_readings(demo, seed=seed)
     build_billing(demo, seed=seed)
     build_control(demo, seed=seed)
     return demo
