@@ -6,7 +6,7 @@ running it again writes nothing)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from mcoms.metering.ingest import intervals_ingest
@@ -40,11 +40,10 @@ def _rows(
     n = 0
     for a in serving.order_by("meter__serial"):
         assert a.installed_at is not None  # noqa: S101 (filtered)
-        since = max(start, interval_floor(a.installed_at) + timedelta(seconds=STEP))
         for at, kwh in simulate_intervals(
             meter_serial=a.meter.serial,
             seed=seed,
-            start=since - timedelta(seconds=1),
+            start=max(start, interval_floor(a.installed_at)),
             end=end,
             tz=plant.timezone,
         ):
@@ -55,8 +54,9 @@ def _rows(
 def simulator_feed(
     *, plant: Plant, start: datetime, end: datetime, seed: int, by: Any = None
 ) -> tuple[ReadingBatch, bool]:
-    """The simulated counters in [start, end] of the plant's installed smart
-    meters, ingested as one driver delivery."""
+    """The simulated counters in (start, end] of the plant's installed smart
+    meters (consecutive windows join without overlap), ingested as one
+    driver delivery."""
     start, end = interval_floor(start), interval_floor(end)
     key = f"sim:{plant.key}:{start:%Y%m%dT%H%M}:{end:%Y%m%dT%H%M}:{seed}"
     return intervals_ingest(
