@@ -15,8 +15,10 @@ existence check and the allocation, so racing writers of one customer queue
 up and each sees the balances the previous one left.
 
 After commit, ``supply_review`` re-checks the customer's credit limit: a
-payment that brings them within it clears the flag and switches their supply
-back on, a reversal that puts them over it flags them.
+payment that brings a flagged customer within it clears the flag and switches
+their supply back on (a payment of a customer who is not flagged cannot change
+the flag or the supply: it only lowers what they owe); a reversal or refund,
+which raises it, always re-checks, and may flag them.
 """
 
 from __future__ import annotations
@@ -247,7 +249,10 @@ def _write(
         for s, part in sorted(parts.items())
     )
     run_payment_created(payment)
-    transaction.on_commit(_after_commit(customer, by), robust=True)
+    # A payment only lowers what is owed: only a customer flagged over the
+    # credit limit (supply maybe cut) can change state (docs/decisions/0080).
+    if Customer.objects.filter(pk=customer.pk, flagged_at__isnull=False).exists():
+        transaction.on_commit(_after_commit(customer, by), robust=True)
     return Recorded(payment, created=True)
 
 
