@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "mcoms.billing",
     "mcoms.payments",
     "mcoms.receipts",
+    "mcoms.cash",
     "mcoms.reports",
     "mcoms.notifications",
     "mcoms.api",
