@@ -1,6 +1,6 @@
 """Smart meters' interval readings in bulk: the batch API, the CSV import and
 the simulator driver all come through :func:`intervals_ingest`
-(docs/decisions/0053).
+(docs/decisions/0053, 0054).
 
 One delivery is one ``ReadingBatch`` (idempotent on company + key; the same key
 with other rows is refused) and one transaction. Each row is checked

@@ -254,7 +254,7 @@ class Reading(models.Model):
 class IntervalReading(models.Model):
     """A smart meter's energy counter (kWh) at the end of one interval
     (15 minutes by default). A narrow, append-mostly table written in bulk by
-    the ingestion path (docs/decisions/0053): the key is (meter, at) itself
+    the ingestion path (docs/decisions/0054): the key is (meter, at) itself
     (idempotency and the one index), and its references carry no database
     constraint or index of their own; the ingestion path resolves meters under
     a row lock and makes the batch in the same transaction, and neither
