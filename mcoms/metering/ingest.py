@@ -225,7 +225,12 @@ def _chunk(
     meters = {m: _Meter(infos[m], new) for m, new in parsed.meters.items()}
     if not meters:
         return
-    list(Meter.objects.filter(pk__in=sorted(meters)).select_for_update().order_by("pk"))
+    list(
+        Meter.objects.filter(pk__in=sorted(meters))
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     # (One writer per meter at a time: the day readings see every row.)
     stamps = store.Stamps()
     clocks: dict[str, DayClock] = {}

@@ -60,15 +60,22 @@ def _kwh(value: Any) -> Decimal:
     return Decimal(repr(value) if isinstance(value, float) else value).quantize(KWH)
 
 
-def _values(n: int, postgres: bool, width: int) -> str:
-    one = "(%s::bigint, %s::timestamptz)" if postgres else "(%s, %s)"
-    if width == 3:
-        one = (
-            "(%s::bigint, %s::timestamptz, %s::timestamptz)"
-            if postgres
-            else ("(%s, %s, %s)")
-        )
-    return ", ".join([one] * n)
+def _table(
+    columns: list[list[Any]], types: tuple[str, ...], postgres: bool
+) -> tuple[str, str, list[Any]]:
+    """A row source ``m(c0, c1, ...)`` of the given columns, as (a WITH clause,
+    the FROM item, the parameters): on PostgreSQL ``unnest`` of one array per
+    column (a short, fixed statement that psycopg binds quickly); on SQLite a
+    ``VALUES`` list."""
+    names = ", ".join(f"c{i}" for i in range(len(types)))
+    if postgres:
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        return "", f"unnest({arrays}) AS m({names})", list(columns)
+    row = "(" + ", ".join(["%s"] * len(types)) + ")"
+    rows = list(zip(*columns, strict=True))
+    values = ", ".join([row] * len(rows))
+    params = [v for r in rows for v in r]
+    return f"WITH m({names}) AS (VALUES {values}) ", "m", params
 
 
 def neighbours(
@@ -80,13 +87,16 @@ def neighbours(
     cond, pick = ("<=", "MAX") if before else (">", "MIN")
     for start in range(0, len(pairs), PART):
         part = pairs[start : start + PART]
-        sql = (
-            f"WITH m(id, t) AS (VALUES {_values(len(part), stamps.postgres, 2)}) "  # noqa: S608
-            f"SELECT m.id, r.at, r.kwh FROM m JOIN {TABLE} r ON r.meter_id = m.id "
-            f"AND r.at = (SELECT {pick}(i.at) FROM {TABLE} i "
-            f"WHERE i.meter_id = m.id AND i.at {cond} m.t)"
+        with_, source, params = _table(
+            [[m for m, _e in part], [stamps.to_db(e) for _m, e in part]],
+            ("bigint", "timestamptz"),
+            stamps.postgres,
         )
-        params = [v for m, e in part for v in (m, stamps.to_db(e))]
+        sql = (
+            f"{with_}SELECT m.c0, r.at, r.kwh FROM {source} JOIN {TABLE} r "  # noqa: S608
+            f"ON r.meter_id = m.c0 AND r.at = (SELECT {pick}(i.at) FROM {TABLE} i "
+            f"WHERE i.meter_id = m.c0 AND i.at {cond} m.c1)"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for meter_id, at, kwh in cursor.fetchall():
@@ -101,14 +111,19 @@ def held(
     out: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for start in range(0, len(ranges), PART):
         part = ranges[start : start + PART]
-        sql = (
-            f"WITH m(id, lo, hi) AS (VALUES {_values(len(part), stamps.postgres, 3)}) "  # noqa: S608
-            f"SELECT r.meter_id, r.at, r.kwh FROM m JOIN {TABLE} r "
-            "ON r.meter_id = m.id AND r.at > m.lo AND r.at <= m.hi"
+        with_, source, params = _table(
+            [
+                [m for m, _lo, _hi in part],
+                [stamps.to_db(lo) for _m, lo, _hi in part],
+                [stamps.to_db(hi) for _m, _lo, hi in part],
+            ],
+            ("bigint", "timestamptz", "timestamptz"),
+            stamps.postgres,
         )
-        params = [
-            v for m, lo, hi in part for v in (m, stamps.to_db(lo), stamps.to_db(hi))
-        ]
+        sql = (
+            f"{with_}SELECT r.meter_id, r.at, r.kwh FROM {source} JOIN {TABLE} r "  # noqa: S608
+            "ON r.meter_id = m.c0 AND r.at > m.c1 AND r.at <= m.c2"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for meter_id, at, kwh in cursor.fetchall():

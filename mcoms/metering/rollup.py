@@ -223,11 +223,42 @@ UPSERT_TAIL = (
 )
 
 
+TYPES = (
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "numeric",
+    "numeric",
+    "varchar",
+    "varchar",
+    "boolean",
+    "boolean",
+    "boolean",
+    "integer",
+    "varchar",
+    "bigint",
+    "timestamptz",
+    "varchar",
+)
+NAMES = ", ".join(f"c{i}" for i in range(len(TYPES)))
+UNNEST = (
+    f"INSERT INTO metering_reading ({COLUMNS}) SELECT {NAMES} FROM "  # noqa: S608
+    f"unnest({', '.join(f'%s::{t}[]' for t in TYPES)}) AS m({NAMES})" + UPSERT_TAIL
+)
+
+
 def _upsert(rows: list[tuple[Any, ...]]) -> None:
-    """One multi-row INSERT ... ON CONFLICT DO UPDATE per 500 day readings."""
+    """The day readings in one statement per 500: on PostgreSQL one array per
+    column (a short statement psycopg binds quickly), on SQLite a VALUES
+    list."""
     with connection.cursor() as cursor:
         for start in range(0, len(rows), PER_STATEMENT):
             part = rows[start : start + PER_STATEMENT]
+            if connection.vendor == "postgresql":
+                cursor.execute(UNNEST, [list(c) for c in zip(*part, strict=True)])
+                continue
             values = ", ".join([ROW] * len(part))
             cursor.execute(
                 f"INSERT INTO metering_reading ({COLUMNS}) VALUES {values}"  # noqa: S608
