@@ -54,6 +54,8 @@ class Receipt(models.Model):
     )
     # ``<payment id in base 36>.<HMAC>``: the QR code's verification link.
     token = models.CharField(_("verification token"), max_length=40, unique=True)
+    # The QR code's mask (0-7), chosen once at issue (``qr.qr_mask_for``).
+    qr_mask = models.PositiveSmallIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     # What the customer still owed per service right after the payment
     # (``{"CHG": "179.50"}``), and its total: the receipt keeps the moment.

@@ -31,6 +31,8 @@ from mcoms.org.models import Language
 from mcoms.payments.models import Payment
 from mcoms.receipts.locks import sequence_locked
 from mcoms.receipts.models import Receipt, ReceiptSend
+from mcoms.receipts.qr import qr_mask_for
+from mcoms.receipts.render.data import verify_url
 from mcoms.receipts.render.sms import TEMPLATE, receipt_sms_context
 from mcoms.receipts.tokens import Signed, token_make
 
@@ -85,6 +87,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
             customer_id=customer.customer_id,
             company_id=payment.company_id,
         )
+        token = token_make(signed)
         return Receipt.objects.create(
             payment=payment,
             company_id=payment.company_id,
@@ -93,7 +96,8 @@ def receipt_issue(*, payment: Payment) -> Receipt:
             year=year,
             seq=sequence.last,
             language=customer.language or Language.ENGLISH,
-            token=token_make(signed),
+            token=token,
+            qr_mask=qr_mask_for(verify_url(token)),
             issued_at=payment.created_at,
             outstanding=outstanding,
             outstanding_total=total,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
-from mcoms.payments.models import Channel, PaymentStatus
+from mcoms.payments.models import Channel, PaymentAllocation, PaymentStatus
 from mcoms.receipts.models import Receipt
 
 
@@ -20,6 +20,7 @@ class ReceiptDoc:
     number: str
     token: str
     verify_url: str
+    qr_mask: int | None
     company: str
     helpline: str
     plant_key: str
@@ -52,39 +53,71 @@ def verify_url(token: str) -> str:
     return base + reverse("receipt-verify", args=[token])
 
 
+FIELDS = [
+    "number",
+    "token",
+    "qr_mask",
+    "outstanding",
+    "outstanding_total",
+    "company__name",
+    "company__helpline",
+    "plant__code",
+    "plant__name",
+    "plant__timezone",
+    "plant__state__code",
+    "payment__created_at",
+    "payment__amount",
+    "payment__currency",
+    "payment__channel",
+    "payment__provider_ref",
+    "payment__status",
+    "payment__customer__customer_id",
+    "payment__customer__name",
+    "payment__collected_by__first_name",
+    "payment__collected_by__last_name",
+    "payment__collected_by__username",
+    "payment_id",
+]
+
+
 def receipt_doc(receipt: Receipt) -> ReceiptDoc:
-    """Everything the receipt shows, in two queries (the receipt with its
-    payment, customer, collector, plant and company; the allocations)."""
-    receipt = Receipt.objects.select_related(
-        "payment__customer",
-        "payment__collected_by",
-        "plant__state",
-        "company",
-    ).get(pk=receipt.pk)
-    payment = receipt.payment
-    collector = payment.collected_by
-    agent = ""
-    if collector is not None:
-        agent = collector.get_full_name() or collector.get_username()
-    allocations = payment.allocations.order_by("pk").values_list("service", "amount")
+    """Everything the receipt shows, in two light queries (the receipt with
+    its payment, customer, collector, plant and company as values; the
+    allocations)."""
+    row = Receipt.objects.filter(pk=receipt.pk).values(*FIELDS).get()
+    agent = " ".join(
+        part
+        for part in (
+            row["payment__collected_by__first_name"],
+            row["payment__collected_by__last_name"],
+        )
+        if part
+    )
+    agent = agent or row["payment__collected_by__username"] or ""
+    allocations = PaymentAllocation.objects.filter(
+        payment_id=row["payment_id"]
+    ).order_by("pk")
     return ReceiptDoc(
-        number=receipt.number,
-        token=receipt.token,
-        verify_url=verify_url(receipt.token),
-        company=receipt.company.name,
-        helpline=receipt.company.helpline,
-        plant_key=receipt.plant.key,
-        plant_name=receipt.plant.name,
-        paid_at=payment.created_at.astimezone(ZoneInfo(receipt.plant.timezone)),
-        customer_id=payment.customer.customer_id,
-        customer_name=payment.customer.name,
-        amount=payment.amount,
-        currency=payment.currency,
-        channel=payment.channel,
-        provider_ref=payment.provider_ref,
+        number=row["number"],
+        token=row["token"],
+        verify_url=verify_url(row["token"]),
+        qr_mask=row["qr_mask"],
+        company=row["company__name"],
+        helpline=row["company__helpline"],
+        plant_key=row["plant__state__code"] + row["plant__code"],
+        plant_name=row["plant__name"],
+        paid_at=row["payment__created_at"].astimezone(ZoneInfo(row["plant__timezone"])),
+        customer_id=row["payment__customer__customer_id"],
+        customer_name=row["payment__customer__name"],
+        amount=row["payment__amount"],
+        currency=row["payment__currency"],
+        channel=row["payment__channel"],
+        provider_ref=row["payment__provider_ref"],
         agent=agent,
-        status=payment.status,
-        services=tuple((s, Decimal(a)) for s, a in allocations),
-        outstanding=tuple((s, Decimal(a)) for s, a in receipt.outstanding.items()),
-        outstanding_total=receipt.outstanding_total,
+        status=row["payment__status"],
+        services=tuple(
+            (s, Decimal(a)) for s, a in allocations.values_list("service", "amount")
+        ),
+        outstanding=tuple((s, Decimal(a)) for s, a in row["outstanding"].items()),
+        outstanding_total=row["outstanding_total"],
     )

@@ -22,6 +22,7 @@ from django.utils import translation
 from PIL import Image
 
 from mcoms.billing.documents.fonts import font_set
+from mcoms.receipts.qr import mask_or_none
 from mcoms.receipts.render.data import ReceiptDoc
 from mcoms.receipts.render.ink import Ink
 from mcoms.receipts.render.raster import THERMAL, qr_image, receipt_image
@@ -130,14 +131,14 @@ def _text_block(b: Block) -> bytes:
         )
     if b.kind == "rule":
         return align(0) + _line("-" * COLUMNS)
-    qr = qr_image(b.text, THERMAL.qr_scale)
+    qr = qr_image(b.text, THERMAL.qr_scale, mask_or_none(b.value))
     centred = Image.new("L", (DOTS, qr.height), 255)
     centred.paste(qr, ((DOTS - qr.width) // 2, 0))
     return align(0) + raster(centred)
 
 
 def _printable(layout: list[Block]) -> bool:
-    return all((b.text + b.value).isascii() for b in layout if b.kind != "qr")
+    return all((b.text + b.value).isascii() for b in layout)
 
 
 def receipt_escpos(doc: ReceiptDoc, *, language: str) -> bytes:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
-
 from mcoms.org.models import Language
 from mcoms.receipts.models import Receipt
+from mcoms.receipts.qr import qr_code
 from mcoms.receipts.render.data import ReceiptDoc, receipt_doc
 from mcoms.receipts.render.escpos import receipt_escpos
 from mcoms.receipts.render.pdf import receipt_pdf
@@ -44,6 +43,5 @@ def receipt_file(receipt: Receipt, fmt: str, language: str = "") -> ReceiptFile:
 
 def qr_svg(doc: ReceiptDoc) -> str:
     """The QR code as inline SVG for the web pages (no width: CSS sizes it)."""
-    return segno.make(doc.verify_url, error="m", micro=False).svg_inline(
-        scale=4, omitsize=True, title="QR"
-    )
+    code = qr_code(doc.verify_url, doc.qr_mask)
+    return code.svg_inline(scale=4, omitsize=True, title="QR")

@@ -14,6 +14,7 @@ from mcoms.billing.documents.fonts import BillFontMissing, FontSet, font_set
 from mcoms.billing.documents.pdf import CORE_SAFE
 from mcoms.core.pdf import ShapedPdf, use_noto
 from mcoms.org.models import Language
+from mcoms.receipts.qr import mask_or_none
 from mcoms.receipts.render.data import ReceiptDoc
 from mcoms.receipts.render.ink import is_devanagari
 from mcoms.receipts.render.raster import qr_matrix
@@ -125,7 +126,7 @@ class _Renderer:
 
     def qr(self, b: Block) -> None:
         """Dark modules as squares (runs along a row merged), quiet zone kept."""
-        matrix = qr_matrix(b.text)
+        matrix = qr_matrix(b.text, mask_or_none(b.value))
         side = (len(matrix) + 8) * QR_MODULE
         pdf = self.pdf
         if pdf.get_y() + side > pdf.h - MARGIN:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from PIL import Image, ImageDraw
 
+from mcoms.receipts.qr import mask_or_none, qr_code
 from mcoms.receipts.render.ink import Ink
 from mcoms.receipts.render.texts import Block
 
@@ -38,14 +38,14 @@ IMAGE = Style(
 )
 
 
-def qr_matrix(url: str) -> tuple[bytearray, ...]:
-    """The QR code's modules (1 dark), error correction M, no quiet zone."""
-    return segno.make(url, error="m", micro=False).matrix
+def qr_matrix(url: str, mask: int | None = None) -> tuple[bytearray, ...]:
+    """The QR code's modules (1 dark), no quiet zone."""
+    return qr_code(url, mask).matrix
 
 
-def qr_image(url: str, scale: int) -> Image.Image:
+def qr_image(url: str, scale: int, mask: int | None = None) -> Image.Image:
     """The QR code with its quiet zone of 4 modules, black on white."""
-    matrix = qr_matrix(url)
+    matrix = qr_matrix(url, mask)
     n = len(matrix)
     data = b"".join(bytes(row) for row in matrix)
     modules = Image.frombytes("L", (n, n), data).point(lambda v: BLACK if v else WHITE)
@@ -128,8 +128,8 @@ class _Layout:
             self.ops.append(("box", (x, y, x + dash, y + 1)))
         self.y += s.small
 
-    def qr(self, url: str) -> None:
-        code = qr_image(url, self.style.qr_scale)
+    def qr(self, url: str, mask: int | None) -> None:
+        code = qr_image(url, self.style.qr_scale, mask)
         at = ((self.style.width - code.width) // 2, self.y)
         self.ops.append(("image", code, at))
         self.y += code.height
@@ -150,7 +150,7 @@ class _Layout:
         elif b.kind == "rule":
             self.rule()
         elif b.kind == "qr":
-            self.qr(b.text)
+            self.qr(b.text, mask_or_none(b.value))
         self.y += s.gap
 
 

@@ -60,7 +60,8 @@ def amount(value: Decimal, symbol: str = "₹") -> str:
 class Block:
     """One row of a receipt: ``title`` (large, centred), ``text`` (centred
     unless ``left``), ``pair`` (label left, value right), ``big`` (the
-    amount), ``banner`` (reversed / refunded), ``rule``, ``qr``."""
+    amount), ``banner`` (reversed / refunded), ``rule``, ``qr`` (the link,
+    and its mask as ``value``)."""
 
     kind: str
     text: str = ""
@@ -116,7 +117,7 @@ def blocks(doc: ReceiptDoc, symbol: str = "₹") -> list[Block]:
         out.append(Block("pair", label("agent"), doc.agent))
     out += [
         Block("rule"),
-        Block("qr", doc.verify_url),
+        Block("qr", doc.verify_url, "" if doc.qr_mask is None else str(doc.qr_mask)),
         Block("text", label("verify"), small=True),
         Block("text", label("thanks"), small=True),
     ]

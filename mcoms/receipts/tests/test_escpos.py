@@ -68,7 +68,7 @@ def test_an_english_receipt_is_printer_text_and_a_qr_picture(paid: Paid) -> None
     assert printed.rasters and all(r.width == DOTS for r in printed.rasters)
     picture = stacked(printed.rasters)
     assert modules_of(picture, THERMAL.qr_scale) == [
-        list(row) for row in qr_matrix(doc.verify_url)
+        list(row) for row in qr_matrix(doc.verify_url, doc.qr_mask)
     ]
 
 

@@ -16,6 +16,8 @@ from django.db import transaction
 from mcoms.notifications.models import Message
 from mcoms.payments.services import payment_reverse, payment_take_cash
 from mcoms.receipts.models import Receipt, ReceiptSend, ReceiptSequence
+from mcoms.receipts.qr import qr_code, qr_mask_for
+from mcoms.receipts.render.data import verify_url
 from mcoms.receipts.services import receipt_issue
 from mcoms.receipts.tests.conftest import Paid
 
@@ -129,3 +131,11 @@ def test_a_number_the_gateway_cannot_take_does_not_stop_the_payment(
     payment = paid.pay("10")
     assert payment.receipt.seq == 2
     assert not ReceiptSend.objects.filter(receipt=payment.receipt).exists()
+
+
+def test_the_qr_codes_mask_is_chosen_once_at_issue(paid: Paid) -> None:
+    r = paid.receipt
+    url = verify_url(r.token)
+    assert r.qr_mask is not None and 0 <= r.qr_mask <= 7
+    assert r.qr_mask == qr_mask_for(url)
+    assert qr_code(url, r.qr_mask).matrix == qr_code(url).matrix
