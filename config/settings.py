@@ -333,6 +333,15 @@ SPECTACULAR_SETTINGS = {
         "BatchSourceEnum": "mcoms.metering.models.BatchSource",
         "BillingRunStatusEnum": "mcoms.billing.models.RunStatus",
         "BilledServiceEnum": "mcoms.billing.models.BILLED_SERVICES",
+        "MeterCommandActionEnum": "mcoms.metering.models.CommandAction",
+        "ProspectStatusEnum": "mcoms.acquisition.models.ProspectStatus",
+        "PaymentServiceEnum": "mcoms.payments.models.PAYABLE_SERVICES",
+        "PaymentStatusEnum": "mcoms.payments.models.PaymentStatus",
+        "PaymentChannelEnum": "mcoms.payments.models.Channel",
+        "ProviderEventStateEnum": "mcoms.payments.models.EventState",
+        "CheckoutStateEnum": "mcoms.payments.models.SessionState",
+        "CheckoutChannelEnum": "mcoms.payments.models.HOSTED_CHANNELS",
+        "ConflictSettleActionEnum": "mcoms.payments.models.SETTLE_ACTIONS",
     },
 }
 

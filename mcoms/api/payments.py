@@ -34,7 +34,9 @@ from mcoms.org.permissions import Action
 from mcoms.payments import selectors as sel
 from mcoms.payments import services
 from mcoms.payments.models import (
+    HOSTED_CHANNELS,
     PAYABLE_SERVICES,
+    SETTLE_ACTIONS,
     Channel,
     CheckoutSession,
     EventState,
@@ -287,9 +289,7 @@ class CheckoutCreateApi(Api):
     class InputSerializer(serializers.Serializer):
         customer = serializers.CharField(max_length=11)
         amount = AmountField()
-        channel = serializers.ChoiceField(
-            choices=[(c, c) for c in ("card", "upi", "wallet")]
-        )
+        channel = serializers.ChoiceField(choices=HOSTED_CHANNELS)
         service = serializers.ChoiceField(
             choices=PAYABLE_SERVICES, required=False, default="", allow_blank=True
         )
@@ -375,9 +375,7 @@ class ConflictListApi(Api):
 
 class ConflictSettleApi(Api):
     class InputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(
-            choices=[("apply", "apply"), ("dismiss", "dismiss")]
-        )
+        action = serializers.ChoiceField(choices=SETTLE_ACTIONS)
         customer = serializers.CharField(max_length=11, required=False, default="")
         service = serializers.ChoiceField(
             choices=PAYABLE_SERVICES, required=False, default="", allow_blank=True

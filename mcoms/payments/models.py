@@ -43,6 +43,15 @@ class Channel(models.TextChoices):
     WALLET = "wallet", _("Mobile wallet")
 
 
+# Channels a gateway's hosted page takes; how a person settles a conflict.
+HOSTED_CHANNELS = [
+    (Channel.CARD.value, Channel.CARD.label),
+    (Channel.UPI.value, Channel.UPI.label),
+    (Channel.WALLET.value, Channel.WALLET.label),
+]
+SETTLE_ACTIONS = [("apply", _("Apply to a customer")), ("dismiss", _("Dismiss"))]
+
+
 class PaymentStatus(models.TextChoices):
     POSTED = "posted", _("Posted")
     REVERSED = "reversed", _("Reversed")
