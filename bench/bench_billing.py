@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from mcoms.billing import hooks
 from mcoms.billing.models import Adjustment, Bill, BillingPeriod, BillLine
 from mcoms.billing.services import (
     billing_period_create,
@@ -173,6 +175,21 @@ def seed(customers: int, code: str = "bench-billing") -> list[BillingPeriod]:
     return [billing_period_create(plant=p, start=start, by=None) for p in plants]
 
 
+HOOKS = {"s": 0.0}
+
+
+def _timed_after_run(run: Any) -> None:
+    started = time.perf_counter()
+    try:
+        _after_run(run)
+    finally:
+        HOOKS["s"] += time.perf_counter() - started
+
+
+_after_run = hooks.after_run
+hooks.after_run = _timed_after_run  # the share of the after-run hooks, on stderr
+
+
 def run_all(periods: list[BillingPeriod]) -> int:
     billed = 0
     for period in periods:
@@ -313,6 +330,8 @@ def run(quick: bool) -> list[tuple[str, float, str, float]]:
     billed = run_all(periods)
     took = time.perf_counter() - started
     assert billed == customers, billed  # noqa: S101 - a broken bench is loud
+    share = f"after-run hooks {HOOKS['s']:.1f}s of {took:.1f}s"
+    print(f"# billing: {share}", file=sys.stderr)
     counter = WriteCounter()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
