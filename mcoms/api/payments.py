@@ -430,7 +430,7 @@ class _WebhookApi(Api):
             kind=self.kind,
             body=request.body,
             headers=dict(request.headers),
-            query=dict(request.query_params.items()),
+            query={k: str(v) for k, v in request.query_params.items()},
             remote_addr=request.META.get("REMOTE_ADDR"),
         )
         code, body = callback_answer(event)

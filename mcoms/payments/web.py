@@ -28,7 +28,7 @@ def return_page(request: HttpRequest, provider: str, company: str) -> HttpRespon
     event = payment_from_return(
         provider=provider,
         company_code=company,
-        query=dict(request.GET.items()),
+        query={k: str(v) for k, v in request.GET.items()},
         remote_addr=request.META.get("REMOTE_ADDR"),
     )
     paid = event.state == EventState.PROCESSED and event.payment_id is not None

@@ -8,7 +8,7 @@ every company. An adapter for a provider the company has not configured is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -27,7 +27,9 @@ def provider_for(company: Company | None, name: str) -> PaymentProvider | None:
     if company is None:
         return None
     if name == "simulator":
-        return SimulatorGateway(company.code) if settings.PAYMENT_SIMULATOR else None
+        if not settings.PAYMENT_SIMULATOR:
+            return None
+        return cast(PaymentProvider, SimulatorGateway(company.code))
     config = settings.PAYMENT_PROVIDERS.get(company.code, {}).get(name)
     adapter = ADAPTERS.get(name)
     if config is None or adapter is None:

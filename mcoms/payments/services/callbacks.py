@@ -320,7 +320,7 @@ def provider_event_settle(
                 "note_missing", "Say why it is dismissed.", field="note"
             )
         same = ProviderEvent.objects.filter(
-            company_id=event.company_id,
+            company=event.company,
             provider=event.provider,
             state=EventState.CONFLICT,
             settled_at__isnull=True,
