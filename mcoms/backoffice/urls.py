@@ -1,11 +1,14 @@
 from django.urls import path
 
 from mcoms.backoffice.views import (
+    account_tabs,
     acquisition,
     acquisition_work,
     auth,
     billing,
     billing_dashboard,
+    cash,
+    collection,
     control,
     customers,
     dashboard,
@@ -182,6 +185,32 @@ urlpatterns = [
         billing_dashboard.bill_pdf_view,
         name="bill-pdf",
     ),
+    # collection: Cash Register, Receivable, Aging, Total Collection (manual
+    # 3.4.3, 3.4.4, 3.4.6); cash in hand and bank deposits (2.4.3, 3.7.7)
+    path(
+        "reports/cash-register/",
+        collection.cash_register_page,
+        name="cash-register",
+    ),
+    path("reports/receivables/", collection.receivables_page, name="receivables"),
+    path("reports/ageing/", collection.ageing_page, name="ageing"),
+    path(
+        "reports/total-collection/",
+        collection.total_collection_page,
+        name="total-collection",
+    ),
+    path("cash/", cash.cash_in_hand_page, name="cash-in-hand"),
+    path("cash/limits/", cash.cash_limits, name="cash-limits"),
+    path("cash/deposits/", cash.deposit_list, name="deposit-list"),
+    path("cash/deposits/new/", cash.deposit_new, name="deposit-new"),
+    path("cash/deposits/review/", cash.deposit_review_page, name="deposit-review"),
+    path("cash/deposits/<str:uid>/", cash.deposit_detail, name="deposit-detail"),
+    path("cash/deposits/<str:uid>/slip/", cash.deposit_slip, name="deposit-slip"),
+    path(
+        "cash/deposits/<str:uid>/<str:action>/",
+        cash.deposit_settle,
+        name="deposit-settle",
+    ),
     # meter control (manual 3.4.5, 3.5.8, 3.8.4, 3.8.5; docs/metering.md)
     path("control/meters/", control.meter_list, name="control-meters"),
     path("control/meters/<str:serial>/", control.meter_detail, name="control-meter"),
@@ -241,6 +270,27 @@ urlpatterns = [
         "customers/<str:customer_id>/readings/",
         readings.customer_readings,
         name="customer-readings",
+    ),
+    # the account page's money tabs (manual 3.5.2; docs/collection.md)
+    path(
+        "customers/<str:customer_id>/transactions/",
+        account_tabs.customer_transactions_tab,
+        name="customer-transactions",
+    ),
+    path(
+        "customers/<str:customer_id>/receipts/<str:number>.<str:ext>",
+        account_tabs.customer_receipt_file,
+        name="customer-receipt-file",
+    ),
+    path(
+        "customers/<str:customer_id>/cash-ledger/",
+        account_tabs.customer_cash_ledger,
+        name="customer-cash-ledger",
+    ),
+    path(
+        "customers/<str:customer_id>/deposit-ledger/",
+        account_tabs.customer_deposit_ledger,
+        name="customer-deposit-ledger",
     ),
     path(
         "customers/<str:customer_id>/edit/",

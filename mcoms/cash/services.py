@@ -66,13 +66,13 @@ def _text(raw: str, *, field: str, limit: int, required: bool) -> str:
 def _deposited_on(value: Any) -> date:
     if not isinstance(value, date):
         raise ValidationFailed(
-            "deposited_on_invalid", _("Enter the date of the deposit."), field="date"
+            "deposited_on_invalid", _("Enter the date of the deposit."), field="deposited_on"
         )
     if value > timezone.localdate():
         raise ValidationFailed(
             "deposited_on_future",
             _("The deposit date cannot be in the future."),
-            field="date",
+            field="deposited_on",
         )
     return value
 

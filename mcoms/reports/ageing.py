@@ -48,6 +48,14 @@ BANNED_BUCKETS = (
 CUT_OFF = {CustomerStatus.INACTIVE, CustomerStatus.BANNED}
 
 
+def age_lists() -> list[tuple[str, Any, tuple[Any, ...]]]:
+    """The two lists: key, title, buckets (for the pages)."""
+    return [
+        ("active", _("Active customers"), ACTIVE_BUCKETS),
+        ("banned", _("Banned and inactive customers"), BANNED_BUCKETS),
+    ]
+
+
 def bucket_for(age: int, *, banned: bool) -> str | None:
     """The bucket of a debt ``age`` days old, or None (an active customer's
     debt under 45 days is current)."""
@@ -89,6 +97,14 @@ class AgeLine:
         for cell in cells.values():
             out.add(cell.amount, cell.count)
         return out
+
+    @property
+    def active_cells(self) -> list[Cell]:
+        return list(self.active.values())  # in the buckets' order
+
+    @property
+    def banned_cells(self) -> list[Cell]:
+        return list(self.banned.values())
 
     @property
     def active_total(self) -> Cell:
