@@ -424,6 +424,11 @@ FIELD += [
     Page("/field/readings/review/", "field", RR),
     *[Page(f"/field/readings/review/{p}/", "field", RR, node=p) for p in PLANTS],
 ]
+# --- issue 5: a customer's transactions (docs/receipts.md) ---
+FIELD += [
+    Page(f"/field/consumers/{c}/transactions/", "field", A.PAYMENT_VIEW, node=p)
+    for c, p in TARA_CUSTOMERS
+]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
     *[
@@ -432,6 +437,10 @@ SELFCARE = [
         for rest in ("", "profile/", "profile/edit/", "payable/", "bills/", "readings/")
     ],
     Page("/selfcare/notifications/", "selfcare"),
+    *[
+        Page(f"/selfcare/a/{c}/transactions/", "selfcare", customer=c)
+        for c in CUSTOMERS["tara"]
+    ],
 ]
 LEDGER = "/api/v1/ledger/"
 API = [
@@ -778,6 +787,94 @@ def test_ledger_api(books: Books, user: str, page: Page) -> None:
     hidden = {c for codes in ACCOUNTS.values() for c in codes} - visible
     text = response.content.decode()
     assert not [c for c in hidden if f'"{c}"' in text], text
+
+
+# --- issue 5: receipts (docs/receipts.md) ---
+# A payment writes ledger accounts, which the ledger pages above count, so the
+# receipts are made in each test's savepoint: at tara's BHKATS and BHSIKA and
+# at the other company's BHKATS, each its plant's first of the year, so that a
+# number names a receipt in both companies, like a customer ID.
+RECEIPT_PAYERS = {
+    ("tara", "BHKATS00101"): "csa",
+    ("tara", "BHSIKA00101"): "sika_csa",
+    ("other", "BHKATS00101"): "other_admin",
+}
+RECEIPT_PAGES = [
+    *[
+        Page(f"/field/receipts/{{receipt_{p}}}{tail}", "field", A.PAYMENT_VIEW, node=p)
+        for p in ("BHKATS", "BHSIKA")
+        for tail in ("/", ".bin", ".png", ".pdf")
+    ],
+    *[
+        Page(
+            f"/selfcare/a/{c}/receipts/{{receipt_{c[:6]}}}{tail}",
+            "selfcare",
+            customer=c,
+        )
+        for c in ("BHKATS00101", "BHSIKA00101")
+        for tail in ("/", ".png", ".pdf")
+    ],
+    # another customer's receipt under my own account's address
+    Page(
+        "/selfcare/a/BHKATS00101/receipts/{receipt_BHSIKA}/",
+        "selfcare",
+        customer="BHSIKA00101",
+    ),
+]
+
+
+def make_receipts() -> tuple[dict[str, str], dict[str, str]]:
+    """The receipts' numbers by plant (``receipt_BHKATS``) and their tokens."""
+    import uuid
+
+    from mcoms.customers.models import Customer
+    from mcoms.payments.services import payment_take_cash
+
+    numbers: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    for (company, customer_id), payer in RECEIPT_PAYERS.items():
+        customer = Customer.objects.get(company__code=company, customer_id=customer_id)
+        receipt = payment_take_cash(
+            customer=customer,
+            amount="10.00",
+            by=User.objects.get(username=payer),
+            client_key=str(uuid.uuid4()),
+        ).payment.receipt
+        key = f"receipt_{customer.plant.key}"
+        if company == "tara":
+            numbers[key] = receipt.number
+            tokens[customer_id] = receipt.token
+        else:
+            assert receipt.number == numbers[key]  # the same number, theirs
+    return numbers, tokens
+
+
+@pytest.mark.parametrize(("user", "page"), cases(RECEIPT_PAGES))
+def test_receipt_page(books: Books, user: str, page: Page) -> None:
+    numbers, _tokens = make_receipts()
+    status, location = expect(user, page)
+    url = page.url.format(**numbers)
+    response = web_client(user).get(url)
+    assert response.status_code == status, (user, url, response.status_code)
+    if status == 302:
+        assert response["Location"].startswith(location), response["Location"]
+    if status == 200 and response["Content-Type"].startswith("text/html"):
+        check_no_leak(user, page, body_of(response))
+    elif status == 200:
+        assert response.content[:4] in (b"\x1b@\x1ba", b"\x89PNG", b"%PDF")
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_receipt_check_is_public(books: Books, user: str) -> None:
+    _numbers, tokens = make_receipts()
+    client = web_client(user)
+    for customer_id, token in tokens.items():
+        response = client.get(f"/r/{token}")
+        body = response.content.decode()
+        assert response.status_code == 200 and 'data-verify="genuine"' in body
+        assert customer_id not in body  # masked for everyone
+        assert f"Customer {customer_id[:6]}" not in body
+    assert client.get("/r/1.AAAAAAAAAAAAAAAA").status_code == 404
 
 
 # Pages anyone may open: sign-in forms (a signed-in user of the app is sent on),

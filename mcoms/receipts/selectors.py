@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -32,6 +33,8 @@ def _is_customer(user: Any) -> bool:
 def receipts_for(user: Any, action: Action = Action.PAYMENT_VIEW) -> QuerySet[Receipt]:
     qs = Receipt.objects.select_related(*RELATED)
     if _is_customer(user):
+        if action != Action.PAYMENT_VIEW:
+            raise PermissionDenied("Customers can only view their receipts.")
         return qs.filter(payment__customer__user=user)
     staff = access.require(user, action)
     return qs.filter(access.plant_q(staff, "plant__"), company_id=staff.company_id)

@@ -886,3 +886,72 @@ def test_readings_need_a_sign_in(
     response = getattr(APIClient(), method)(url, {})
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+# --- receipts (docs/receipts.md) ---
+# The payment is made in each test's savepoint (it writes ledger accounts and
+# journals); its receipt is then asked for by every user. ``payment.view``
+# reads it (CSA and the managers), ``payment.take`` sends its SMS; customers
+# read their own; the public check answers everyone.
+RECEIPT_READS = ["", "escpos/", "pdf/", "sms/"]
+
+
+def receipt_status(user: str, customer_id: str, action: str = "payment.view") -> int:
+    from mcoms.org.permissions import Action, allowed
+
+    if user == "anonymous":
+        return 401
+    if user == CUSTOMER:
+        if action != "payment.view":
+            return 403
+        return 200 if customer_id == "BHKATS00101" else 404
+    if user == "other_admin":
+        return 404  # not a receipt of their company, whatever its number
+    designation = "csa" if user == "sika_csa" else user
+    if not allowed(designation, Action(action)):
+        return 403
+    return 200 if MONEY_CUSTOMERS[customer_id] in PLANTS[user] else 404
+
+
+def make_receipt(world: World, customer_id: str) -> Any:
+    import uuid
+
+    from mcoms.customers.models import Customer
+    from mcoms.payments.services import payment_take_cash
+
+    customer = Customer.objects.get(company=world.company, customer_id=customer_id)
+    return payment_take_cash(
+        customer=customer,
+        amount="10.00",
+        by=world.user("admin"),
+        client_key=str(uuid.uuid4()),
+    ).payment.receipt
+
+
+@pytest.mark.parametrize("customer_id", MONEY_CUSTOMERS)
+@pytest.mark.parametrize("user", [*USERS, "anonymous"])
+def test_a_receipt_is_seen_only_in_scope(
+    as_user: Any, matrix_world: World, user: str, customer_id: str
+) -> None:
+    receipt = make_receipt(matrix_world, customer_id)
+    client = APIClient() if user == "anonymous" else as_user(user)
+    expected = receipt_status(user, customer_id)
+    for tail in RECEIPT_READS:
+        url = f"/api/v1/receipts/{receipt.number}/{tail}"
+        response = client.get(url, {"lang": "en"})
+        assert response.status_code == expected, url
+        if expected != 200:
+            assert response.json()["code"] == REFUSAL_CODES[expected]
+    if expected == 200:
+        listed = client.get("/api/v1/receipts/", {"customer": customer_id}).json()
+        assert [r["number"] for r in listed["results"]] == [receipt.number]
+    sent = client.post(
+        f"/api/v1/receipts/{receipt.number}/sms/",
+        {},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="matrix-sms",
+    )
+    take = receipt_status(user, customer_id, "payment.take")
+    assert sent.status_code == (201 if take == 200 else take)
+    check = APIClient().get(f"/api/v1/receipts/verify/{receipt.token}/")
+    assert (check.status_code, check.json()["state"]) == (200, "genuine")
