@@ -31,7 +31,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         _("Consumer"),
         (
-            M(_("Receivables"), "rupee"),
+            M(_("Receivables"), "rupee", "field:receivables", "receivable.view"),
             M(_("Consumer List"), "list", "field:consumers"),
             M(_("Consumer Status"), "user", "field:acq-connections"),
             M(_("Consumer Activity"), "user", "field:requests"),
@@ -59,7 +59,7 @@ SECTIONS: tuple[Section, ...] = (
             M(_("Add Generation Data"), "plus"),
             M(_("Add Consumption Data"), "plus"),
             M(_("Diesel Consumption"), "drop"),
-            M(_("Bank Deposit"), "rupee"),
+            M(_("Bank Deposit"), "rupee", "field:deposits", "cash.view"),
             M(_("Plant Shutdown Info"), "power"),
             M(_("Plant Downtime"), "power"),
             M(_("Plant Maintenance"), "tool"),

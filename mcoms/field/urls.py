@@ -1,8 +1,11 @@
 from django.urls import path
 
 from mcoms.field import (
+    account_tabs,
     acquisition,
     billing,
+    cash,
+    collection,
     control,
     customers,
     meters,
@@ -54,6 +57,29 @@ urlpatterns = [
         receipts.transactions,
         name="transactions",
     ),
+    # the account's ledgers (manual 3.5.2; docs/collection.md)
+    path(
+        "consumers/<str:customer_id>/cash-ledger/",
+        account_tabs.cash_ledger,
+        name="cash-ledger",
+    ),
+    path(
+        "consumers/<str:customer_id>/deposit-ledger/",
+        account_tabs.deposit_ledger_page,
+        name="deposit-ledger",
+    ),
+    # Cash Register, Receivables, Aging, Total Collection (manual 3.4.3-3.4.6)
+    path("cash-register/", collection.cash_register_page, name="cash-register"),
+    path("receivables/", collection.receivables_page, name="receivables"),
+    path("receivables/ageing/", collection.ageing_page, name="ageing"),
+    path("collection/", collection.total_collection_page, name="total-collection"),
+    # Bank Deposit (manual 3.7.7)
+    path("bank-deposit/", cash.deposits, name="deposits"),
+    path("bank-deposit/new/", cash.deposit_new, name="deposit-new"),
+    path("bank-deposit/in-hand/", cash.in_hand, name="in-hand"),
+    path("bank-deposit/review/", cash.review, name="deposit-review"),
+    path("bank-deposit/<str:uid>/", cash.deposit_page, name="deposit"),
+    path("bank-deposit/<str:uid>/slip/", cash.deposit_slip, name="deposit-slip"),
     path("contacts/", views.contacts, name="contacts"),
     path("notifications/", views.notifications, name="notifications"),
     path("requests/", requests.request_home, name="requests"),

@@ -64,8 +64,8 @@ def test_modules_that_come_later_are_greyed_without_links(
 ) -> None:
     client.force_login(world.user("csa"))
     html = client.get("/field/").content.decode()
-    assert re.search(r'<span class="mod off"[^>]*>.*?Receivables</span>', html)
-    assert not re.search(r"<a[^>]*>[^<]*<span[^>]*>.*?Receivables", html)
+    assert re.search(r'<span class="mod off"[^>]*>.*?Gallery</span>', html)
+    assert not re.search(r"<a[^>]*>[^<]*<span[^>]*>.*?Gallery", html)
 
 
 def test_the_bell_counts_unread_messages(client: Client, world: World) -> None:
