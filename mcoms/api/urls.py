@@ -13,6 +13,7 @@ from drf_spectacular.views import (
 from mcoms.api import (
     auth,
     bill_documents,
+    collection,
     control,
     me,
     network,
@@ -66,6 +67,9 @@ v1: list[URLPattern | URLResolver] = [
     path("staff/<str:username>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
     path("customers/", include("mcoms.api.customers")),
     path("customers/<str:customer_id>/", include(bill_documents.customer_urls)),
+    path("customers/<str:customer_id>/", include(collection.customer_urls)),
+    path("reports/", include(collection.urlpatterns)),
+    path("cash/", include("mcoms.api.cash")),
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("auth/otp/request/", auth.OtpRequestApi.as_view(), name="auth-otp-request"),
     path("auth/otp/verify/", auth.OtpVerifyApi.as_view(), name="auth-otp-verify"),

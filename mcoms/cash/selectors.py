@@ -90,7 +90,7 @@ def deposit_search(qs: QuerySet[BankDeposit], q: str) -> QuerySet[BankDeposit]:
 
 def limit_for(plant: Plant) -> Decimal | None:
     """The plant's own limit on cash in hand, else the company's, else none."""
-    rows = dict(
+    rows: dict[int | None, Decimal] = dict(
         CashLimit.objects.filter(
             Q(plant=plant) | Q(plant__isnull=True), company_id=plant.company_id
         ).values_list("plant_id", "amount")
@@ -214,7 +214,7 @@ def _plants(user: Any, action: Action, plant: Plant | None) -> list[Plant]:
     )
 
 
-def _cash_rows(company_id: int, ids: list[int], period: Period) -> list[dict[str, Any]]:
+def _cash_rows(company_id: int, ids: list[int], period: Period) -> list[Any]:
     begin, finish = period.bounds()
     when = Q(journal__posted_at__gte=begin, journal__posted_at__lt=finish)
     return list(
@@ -258,9 +258,9 @@ def cash_in_hand(
         .values("plant_id", username=F("agent__username"))
         .annotate(t=Sum("amount"))
     )
-    for row in waiting:
-        agents.setdefault((row["plant_id"], row["username"]), CashFigures())
-        agents[row["plant_id"], row["username"]].pending = _money(row["t"])
+    for wait in waiting:
+        agents.setdefault((wait["plant_id"], wait["username"]), CashFigures())
+        agents[wait["plant_id"], wait["username"]].pending = _money(wait["t"])
     names = {
         u.username: u.get_full_name() or u.username
         for u in User.objects.filter(username__in={k for _p, k in agents})
@@ -372,7 +372,7 @@ def deposit_review(
         deposited_on__gte=period.start,
         deposited_on__lte=period.end,
     )
-    sums = {
+    sums: dict[int, Any] = {
         row["plant_id"]: row
         for row in qs.order_by()
         .values("plant_id")

@@ -66,7 +66,9 @@ def _text(raw: str, *, field: str, limit: int, required: bool) -> str:
 def _deposited_on(value: Any) -> date:
     if not isinstance(value, date):
         raise ValidationFailed(
-            "deposited_on_invalid", _("Enter the date of the deposit."), field="deposited_on"
+            "deposited_on_invalid",
+            _("Enter the date of the deposit."),
+            field="deposited_on",
         )
     if value > timezone.localdate():
         raise ValidationFailed(

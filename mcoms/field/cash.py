@@ -90,7 +90,8 @@ def deposit_slip(request: HttpRequest, staff: Staff, uid: str) -> HttpResponse:
     deposit = sel.get_deposit_for_user(request.user, uid)
     response = FileResponse(deposit.slip.open("rb"), content_type=deposit.slip_type)
     response["Content-Disposition"] = "inline"
-    return response
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
 
 
 @require_GET

@@ -6,7 +6,7 @@ amounts, files and rules, and their refusals are shown next to the field."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpRequest
@@ -109,7 +109,8 @@ class DepositForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.plants = {p.key: p for p in plants}
-        self.fields["plant"].choices = [(p.key, f"{p.key} {p.name}") for p in plants]
+        field = cast(forms.ChoiceField, self.fields["plant"])
+        field.choices = [(p.key, f"{p.key} {p.name}") for p in plants]
         if len(plants) == 1:
             self.fields["plant"].initial = plants[0].key
             self.fields["plant"].widget = forms.HiddenInput()
@@ -143,7 +144,7 @@ class LimitForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         head = [("", _("The whole company"))] if company_wide else []
-        self.fields["plant"].choices = [
+        cast(forms.ChoiceField, self.fields["plant"]).choices = [
             *head,
             *((p.key, f"{p.key} {p.name}") for p in plants),
         ]

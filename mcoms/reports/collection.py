@@ -34,7 +34,7 @@ from mcoms.org.permissions import Action
 from mcoms.payments.models import Channel, Payment, PaymentStatus
 
 ZERO = Decimal("0.00")
-CHANNEL_GROUP = {
+CHANNEL_GROUP: dict[str, str] = {
     Channel.CASH: "pos",
     Channel.UPI: "wallet",
     Channel.MPESA: "wallet",

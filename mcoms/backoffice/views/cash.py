@@ -137,7 +137,8 @@ def deposit_slip(request: StaffRequest, uid: str) -> HttpResponse:
     deposit = sel.get_deposit_for_user(request.user, uid)
     response = FileResponse(deposit.slip.open("rb"), content_type=deposit.slip_type)
     response["Content-Disposition"] = "inline"
-    return response
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
 
 
 @require_POST
