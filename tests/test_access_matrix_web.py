@@ -429,6 +429,62 @@ FIELD += [
     Page(f"/field/consumers/{c}/transactions/", "field", A.PAYMENT_VIEW, node=p)
     for c, p in TARA_CUSTOMERS
 ]
+# --- issue 5: collection, cash in hand, bank deposits (docs/collection.md) ---
+PAY, RV, CASHV, LV = A.PAYMENT_VIEW, A.RECEIVABLE_VIEW, A.CASH_VIEW, A.LEDGER_VIEW
+NO_DEPOSIT = "00000000-0000-4000-8000-000000000000"  # a deposit nobody has
+COLLECTION_BO = [
+    ("reports/cash-register/", PAY),
+    ("reports/receivables/", RV),
+    ("reports/ageing/", RV),
+    ("reports/total-collection/", PAY),
+    ("cash/", CASHV),
+    ("cash/deposits/", CASHV),
+    ("cash/deposits/review/", CASHV),
+]
+BACKOFFICE += [
+    *[_bo(url, action) for url, action in COLLECTION_BO],
+    *[
+        _bo(f"{url}?plant={p}", action, node=p)
+        for url, action in COLLECTION_BO
+        for p in PLANTS
+    ],
+    _bo("cash/deposits/new/", A.CASH_DEPOSIT),
+    _bo("cash/limits/", A.CASH_LIMIT_EDIT),
+    _bo(f"cash/deposits/{NO_DEPOSIT}/", CASHV, visible=lambda user: False),
+    *[
+        _bo(f"customers/{c}/{tab}/", action, node=p)
+        for c, p in TARA_CUSTOMERS
+        for tab, action in [
+            ("transactions", PAY),
+            ("cash-ledger", LV),
+            ("deposit-ledger", LV),
+        ]
+    ],
+]
+COLLECTION_FIELD = [
+    ("cash-register/", PAY),
+    ("receivables/", RV),
+    ("receivables/ageing/", RV),
+    ("collection/", PAY),
+    ("bank-deposit/in-hand/", CASHV),
+    ("bank-deposit/review/", CASHV),
+]
+FIELD += [
+    *[Page(f"/field/{url}", "field", action) for url, action in COLLECTION_FIELD],
+    *[
+        Page(f"/field/{url}?plant={p}", "field", action, node=p)
+        for url, action in COLLECTION_FIELD
+        for p in PLANTS
+    ],
+    Page("/field/bank-deposit/", "field", CASHV),
+    Page("/field/bank-deposit/new/", "field", A.CASH_DEPOSIT),
+    Page(f"/field/bank-deposit/{NO_DEPOSIT}/", "field", CASHV, visible=lambda u: False),
+    *[
+        Page(f"/field/consumers/{c}/{tab}/", "field", LV, node=p)
+        for c, p in TARA_CUSTOMERS
+        for tab in ("cash-ledger", "deposit-ledger")
+    ],
+]
 SELFCARE = [
     Page("/selfcare/", "selfcare"),
     *[
