@@ -955,3 +955,153 @@ def test_a_receipt_is_seen_only_in_scope(
     assert sent.status_code == (201 if take == 200 else take)
     check = APIClient().get(f"/api/v1/receipts/verify/{receipt.token}/")
     assert (check.status_code, check.json()["state"]) == (200, "genuine")
+
+
+# --- collection, cash in hand, bank deposits (docs/collection.md) ---
+def collection_status(
+    ok: int, action: str, plant: str | None = None, customer: str | None = None
+) -> dict[str, int]:
+    """``ok`` for users whose designation has ``action`` and whose scope holds
+    ``plant`` (or ``customer``; any scope when both are None), 404 for those
+    outside it, 403 for the other designations and the customer."""
+    from mcoms.org.permissions import Action, allowed
+
+    out = {}
+    for user in USERS:
+        designation = "csa" if user == "sika_csa" else user
+        if user == CUSTOMER or not allowed(
+            "admin" if user == "other_admin" else designation, Action(action)
+        ):
+            out[user] = 403
+        elif customer is not None:
+            seen = SEES["customers"][user]
+            out[user] = ok if customer in seen else 404  # type: ignore[operator]
+        elif plant is None or plant in PLANTS.get(user, ()):
+            out[user] = ok
+        else:
+            out[user] = 404
+    return out
+
+
+NO_DEPOSIT = "/api/v1/cash/deposits/00000000-0000-4000-8000-000000000000/"
+COLLECTION: list[tuple[str, str, dict, dict[str, int]]] = [
+    ("get", "/api/v1/cash/mine/", {}, collection_status(200, "cash.deposit")),
+    ("get", "/api/v1/cash/in-hand/", {}, collection_status(200, "cash.view")),
+    (
+        "get",
+        "/api/v1/cash/in-hand/?plant=BHMADH",
+        {},
+        collection_status(200, "cash.view", "BHMADH"),
+    ),
+    ("get", "/api/v1/cash/deposits/", {}, collection_status(200, "cash.view")),
+    ("get", NO_DEPOSIT, {}, collection_status(404, "cash.view")),
+    ("get", NO_DEPOSIT + "slip/", {}, collection_status(404, "cash.view")),
+    (
+        "post",
+        NO_DEPOSIT + "verify/",
+        {"received_amount": "1"},
+        collection_status(404, "cash.verify"),
+    ),
+    (
+        "post",
+        NO_DEPOSIT + "reject/",
+        {"reason": "x"},
+        collection_status(404, "cash.verify"),
+    ),
+    ("get", "/api/v1/cash/review/", {}, collection_status(200, "cash.view")),
+    (
+        "get",
+        "/api/v1/cash/review/?plant=BHSIKA",
+        {},
+        collection_status(200, "cash.view", "BHSIKA"),
+    ),
+    ("get", "/api/v1/cash/limits/", {}, collection_status(200, "cash.limit_edit")),
+    (
+        "get",
+        "/api/v1/reports/cash-register/",
+        {},
+        collection_status(200, "payment.view"),
+    ),
+    (
+        "get",
+        "/api/v1/reports/cash-register/?plant=BHSIKA",
+        {},
+        collection_status(200, "payment.view", "BHSIKA"),
+    ),
+    (
+        "get",
+        "/api/v1/reports/receivables/?plant=BHMADH",
+        {},
+        collection_status(200, "receivable.view", "BHMADH"),
+    ),
+    ("get", "/api/v1/reports/ageing/", {}, collection_status(200, "receivable.view")),
+    (
+        "get",
+        "/api/v1/reports/total-collection/?plant=BHSIKA",
+        {},
+        collection_status(200, "payment.view", "BHSIKA"),
+    ),
+    *[
+        (
+            "get",
+            f"/api/v1/customers/{c}/deposit-ledger/",
+            {},
+            collection_status(200, "ledger.view", customer=c),
+        )
+        for c in ("BHKATS00101", "BHSIKA00101")
+    ],
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body", "statuses"), COLLECTION)
+@pytest.mark.parametrize("user", USERS)
+def test_each_collection_endpoint_needs_the_designation_and_the_scope(
+    as_user: Any, user: str, method: str, url: str, body: dict, statuses: dict
+) -> None:
+    client = as_user(user)
+    if method == "post":
+        response = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    else:
+        response = client.get(url)
+    assert response.status_code == statuses[user], (url, response.content[:200])
+    if statuses[user] in REFUSAL_CODES:
+        assert response.json()["code"] == REFUSAL_CODES[statuses[user]]
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_a_deposit_needs_the_designation_and_the_plant(
+    as_user: Any, user: str, tmp_path: Any, settings: Any
+) -> None:
+    """A deposit at BHMADH by someone holding no cash: refused as more than
+    the cash in hand (400) where the plant is in scope, else 404 / 403."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, "PNG")
+    body = {
+        "plant": "BHMADH",
+        "amount": "1",
+        "deposited_on": "2026-01-02",
+        "bank": "SBI",
+        "slip": SimpleUploadedFile("s.png", png.getvalue(), content_type="image/png"),
+    }
+    response = as_user(user).post(
+        "/api/v1/cash/deposits/", body, format="multipart", HTTP_IDEMPOTENCY_KEY="d-1"
+    )
+    expected = collection_status(400, "cash.deposit", "BHMADH")[user]
+    assert response.status_code == expected, response.json()
+    code = REFUSAL_CODES.get(expected, "deposit_exceeds_cash")
+    assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize(("method", "url"), [(m, u) for m, u, _, _ in COLLECTION])
+def test_collection_endpoints_need_a_sign_in(
+    matrix_world: World, db: None, method: str, url: str
+) -> None:
+    response = getattr(APIClient(), method)(url, {})
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
