@@ -98,7 +98,15 @@ def _rows(meters: list[Any]) -> list[tuple[str, str, str]]:
         ]
         for m in meters
     ]
-    return [row for step in zip(*per_meter, strict=True) for row in step]
+    if os.environ.get("BENCH_READINGS_ORDER") == "time":
+        return [row for step in zip(*per_meter, strict=True) for row in step]
+    per_day = 24 * 4
+    return [
+        row
+        for day in range(DAYS)
+        for rows in per_meter
+        for row in rows[day * per_day : (day + 1) * per_day]
+    ]
 
 
 def _ingest(company: Any, rows: list[tuple[str, str, str]]) -> float:

@@ -47,8 +47,10 @@ from mcoms.metering.rollup import (
     Point,
     Series,
     day_readings,
-    readings_rollup,
+    day_rows,
+    serving_for,
     step_energy,
+    upsert,
 )
 from mcoms.org.models import Company
 
@@ -225,30 +227,33 @@ def _chunk(
     meters = {m: _Meter(infos[m], new) for m, new in parsed.meters.items()}
     if not meters:
         return
-    list(
-        Meter.objects.filter(pk__in=sorted(meters))
-        .select_for_update()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    # (One writer per meter at a time: the day readings see every row.)
+    store.lock_meters(sorted(meters))
     stamps = store.Stamps()
     clocks: dict[str, DayClock] = {}
     _against_held(meters, stamps, clocks, tally)
+    serving = serving_for(sorted(meters))
+    days: list[tuple[Any, ...]] = []
+
+    def meanwhile() -> None:
+        """The gaps, resets and day readings: Python only, so on PostgreSQL
+        it runs while the server takes in the COPY."""
+        series: dict[int, Series] = {}
+        for meter_id, mine in meters.items():
+            if mine.new:
+                tally.report(_faults(mine, tally))
+                series[meter_id] = Series(
+                    mine.info.tz, mine.info.digits, mine.points, mine.seed
+                )
+        days.extend(
+            day_rows(series=series, by=batch.by, clocks=clocks, serving=serving)
+        )
+
     new = {m: mine.new for m, mine in meters.items()}
     count = sum(len(rows) for rows in new.values())
-    stored = store.write(new, batch.pk, stamps)
+    stored = store.write(new, batch.pk, stamps, meanwhile)
     tally.stored += stored
     tally.duplicates += count - stored
-    series: dict[int, Series] = {}
-    for meter_id, mine in meters.items():
-        if not mine.new:
-            continue
-        tally.report(_faults(mine, tally))
-        series[meter_id] = Series(
-            mine.info.tz, mine.info.digits, mine.points, mine.seed
-        )
-    readings_rollup(series=series, by=batch.by, clocks=clocks)
+    upsert(days)
 
 
 # --- the entry points ------------------------------------------------------------

@@ -7,6 +7,7 @@ and the counter as a number; PostgreSQL as ``timestamptz`` and ``numeric``.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 
 from mcoms.core.money import KWH
 from mcoms.metering.rollup import Point
+from mcoms.metering.sql import bound_cursor
 
 TABLE = "metering_intervalreading"
 COLUMNS = "(meter_id, at, kwh, batch_id)"
@@ -78,6 +80,24 @@ def _table(
     return f"WITH m({names}) AS (VALUES {values}) ", "m", params
 
 
+LOCK_CLASS = 7301  # the advisory-lock class of interval ingestion
+
+
+def lock_meters(meter_ids: list[int]) -> None:
+    """One delivery at a time per meter, so that a day reading is rolled up
+    from every row: on PostgreSQL transaction-scoped advisory locks, in id
+    order (no row is written, unlike ``SELECT ... FOR UPDATE``); SQLite's
+    transactions already take the database's one write lock."""
+    if connection.vendor != "postgresql" or not meter_ids:
+        return
+    with bound_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, m) FROM unnest(%s::int[]) AS m "
+            "ORDER BY m",
+            [LOCK_CLASS, meter_ids],
+        )
+
+
 def neighbours(
     pairs: list[tuple[int, int]], stamps: Stamps, *, before: bool
 ) -> dict[int, Point]:
@@ -97,7 +117,7 @@ def neighbours(
             f"ON r.meter_id = m.c0 AND r.at = (SELECT {pick}(i.at) FROM {TABLE} i "
             f"WHERE i.meter_id = m.c0 AND i.at {cond} m.c1)"
         )
-        with connection.cursor() as cursor:
+        with bound_cursor() as cursor:
             cursor.execute(sql, params)
             for meter_id, at, kwh in cursor.fetchall():
                 out[meter_id] = Point(stamps.from_db(at), _kwh(kwh), False)
@@ -124,7 +144,7 @@ def held(
             f"{with_}SELECT r.meter_id, r.at, r.kwh FROM {source} JOIN {TABLE} r "  # noqa: S608
             "ON r.meter_id = m.c0 AND r.at > m.c1 AND r.at <= m.c2"
         )
-        with connection.cursor() as cursor:
+        with bound_cursor() as cursor:
             cursor.execute(sql, params)
             for meter_id, at, kwh in cursor.fetchall():
                 out[meter_id][stamps.from_db(at)] = _kwh(kwh)
@@ -136,7 +156,9 @@ NewRows = dict[int, dict[int, tuple[Decimal, Any, str]]]
 # meter -> epoch -> (kWh, row, kWh as text)
 
 
-def _write_sqlite(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
+def _write_sqlite(
+    rows: NewRows, batch_id: int, stamps: Stamps, meanwhile: Callable[[], None]
+) -> int:
     when = {e: stamps.to_db(e) for e in {e for mine in rows.values() for e in mine}}
     values = [
         (meter_id, when[epoch], kwh, batch_id)
@@ -149,34 +171,51 @@ def _write_sqlite(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
             "(meter_id, at, kwh, batch_id) VALUES (%s, %s, %s, %s)",
             values,
         )
-        return max(cursor.rowcount, 0)
+        stored = max(cursor.rowcount, 0)
+    meanwhile()
+    return stored
 
 
-def _copy_text(rows: NewRows, batch_id: int, stamps: Stamps) -> str:
+PIECE = 2000  # rows of COPY text handed to the writer at a time
+
+
+def _copy_pieces(rows: NewRows, batch_id: int, stamps: Stamps) -> Iterator[str]:
     when = {e: stamps.text(e) for e in {e for mine in rows.values() for e in mine}}
     tail = f"\t{batch_id}\n"
-    return "".join(
-        [
-            f"{meter_id}\t{when[epoch]}\t{kwh}{tail}"
-            for meter_id, mine in rows.items()
-            for epoch, (_kwh, _row, kwh) in mine.items()
-        ]
-    )
+    piece: list[str] = []
+    for meter_id, mine in rows.items():
+        for epoch, (_kwh, _row, kwh) in mine.items():
+            piece.append(f"{meter_id}\t{when[epoch]}\t{kwh}{tail}")
+            if len(piece) >= PIECE:
+                yield "".join(piece)
+                piece = []
+    if piece:
+        yield "".join(piece)
 
 
-def _write_postgres(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
+def _write_postgres(
+    rows: NewRows, batch_id: int, stamps: Stamps, meanwhile: Callable[[], None]
+) -> int:
     """COPY straight into the table (the rows were checked against the held
-    ones under the meters' locks); should a writer that does not take those
-    locks have stored one meanwhile, again through a temporary table with
-    ``ON CONFLICT DO NOTHING``."""
-    data = _copy_text(rows, batch_id, stamps)
+    ones under the meters' locks); ``meanwhile`` runs before the COPY ends, as
+    the server takes in the last rows. Should a writer that does not take
+    those locks have stored one meanwhile, again through a temporary table
+    with ``ON CONFLICT DO NOTHING``."""
+    ran = False
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {TABLE} {COLUMNS} FROM STDIN") as copy:
-                copy.write(data)
+            raw = cursor.cursor
+            sql = f"COPY {TABLE} {COLUMNS} FROM STDIN"
+            with raw.copy(sql) as copy:
+                for piece in _copy_pieces(rows, batch_id, stamps):
+                    copy.write(piece)
+                meanwhile()
+                ran = True
             return sum(len(mine) for mine in rows.values())
     except IntegrityError:
         pass
+    if not ran:
+        meanwhile()
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS metering_interval_in "
@@ -185,7 +224,8 @@ def _write_postgres(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
         )
         cursor.execute("TRUNCATE metering_interval_in")
         with cursor.cursor.copy(f"COPY metering_interval_in {COLUMNS} FROM STDIN") as c:
-            c.write(data)
+            for piece in _copy_pieces(rows, batch_id, stamps):
+                c.write(piece)
         cursor.execute(
             "INSERT INTO metering_intervalreading (meter_id, at, kwh, batch_id) "
             "SELECT meter_id, at, kwh, batch_id FROM metering_interval_in "
@@ -194,10 +234,14 @@ def _write_postgres(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
         return max(cursor.rowcount, 0)
 
 
-def write(rows: NewRows, batch_id: int, stamps: Stamps) -> int:
-    """Store the new rows; returns how many were new to the table."""
+def write(
+    rows: NewRows, batch_id: int, stamps: Stamps, meanwhile: Callable[[], None]
+) -> int:
+    """Store the new rows and run ``meanwhile`` (during the write where the
+    database allows); returns how many rows were new to the table."""
     if not any(rows.values()):
+        meanwhile()
         return 0
     if stamps.postgres:
-        return _write_postgres(rows, batch_id, stamps)
-    return _write_sqlite(rows, batch_id, stamps)
+        return _write_postgres(rows, batch_id, stamps, meanwhile)
+    return _write_sqlite(rows, batch_id, stamps, meanwhile)

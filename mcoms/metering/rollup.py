@@ -35,6 +35,7 @@ from mcoms.metering.models import (
     ReadingSource,
     ReadingStatus,
 )
+from mcoms.metering.sql import bound_cursor
 
 INTERVAL = 15 * 60
 ROLLOVER_HIGH = Decimal("0.9")
@@ -249,11 +250,11 @@ UNNEST = (
 )
 
 
-def _upsert(rows: list[tuple[Any, ...]]) -> None:
+def upsert(rows: list[tuple[Any, ...]]) -> None:
     """The day readings in one statement per 500: on PostgreSQL one array per
     column (a short statement psycopg binds quickly), on SQLite a VALUES
     list."""
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         for start in range(0, len(rows), PER_STATEMENT):
             part = rows[start : start + PER_STATEMENT]
             if connection.vendor == "postgresql":
@@ -267,16 +268,11 @@ def _upsert(rows: list[tuple[Any, ...]]) -> None:
             )
 
 
-def readings_rollup(
-    *, series: dict[int, Series], by: Any = None, clocks: dict[str, DayClock]
-) -> int:
-    """Upsert the daily readings of the days holding new points (one
-    statement). Returns the readings written."""
-    if not series:
-        return 0
-    assignments: dict[int, list[Serving]] = {m: [] for m in series}
+def serving_for(meter_ids: list[int]) -> dict[int, list[Serving]]:
+    """The installations of these meters, newest first (one query)."""
+    out: dict[int, list[Serving]] = {m: [] for m in meter_ids}
     for meter_id, *rest in (
-        MeterAssignment.objects.filter(meter_id__in=list(series))
+        MeterAssignment.objects.filter(meter_id__in=meter_ids)
         .order_by("-installed_at")
         .values_list(
             "meter_id",
@@ -287,7 +283,20 @@ def readings_rollup(
             "removed_at",
         )
     ):
-        assignments[meter_id].append(tuple(rest))  # type: ignore[arg-type]
+        out[meter_id].append(tuple(rest))  # type: ignore[arg-type]
+    return out
+
+
+def day_rows(
+    *,
+    series: dict[int, Series],
+    by: Any,
+    clocks: dict[str, DayClock],
+    serving: dict[int, list[Serving]],
+) -> list[tuple[Any, ...]]:
+    """The day readings of the days holding new points, as rows for
+    :func:`upsert` (no database access: it runs while the intervals are
+    being written)."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     by_id = getattr(by, "pk", None)
@@ -295,13 +304,13 @@ def readings_rollup(
     for meter_id, one in series.items():
         clock = clocks.setdefault(one.tz, DayClock(one.tz))
         for acc in _days_of(clock, one):
-            serving = _serving(assignments[meter_id], acc.start)
+            where = _serving(serving.get(meter_id, []), acc.start)
             rows.append(
                 (
                     meter_id,
-                    serving[1] if serving else None,
-                    serving[0] if serving else None,
-                    serving[2] if serving else None,
+                    where[1] if where else None,
+                    where[0] if where else None,
+                    where[2] if where else None,
                     ops.adapt_datetimefield_value(
                         datetime.fromtimestamp(acc.start, UTC)
                     ),
@@ -319,5 +328,18 @@ def readings_rollup(
                     "",
                 )
             )
-    _upsert(rows)
+    return rows
+
+
+def readings_rollup(
+    *, series: dict[int, Series], by: Any = None, clocks: dict[str, DayClock]
+) -> int:
+    """Upsert the daily readings of the days holding new points. Returns the
+    readings written."""
+    if not series:
+        return 0
+    rows = day_rows(
+        series=series, by=by, clocks=clocks, serving=serving_for(list(series))
+    )
+    upsert(rows)
     return len(rows)
