@@ -3,11 +3,14 @@ second on SQLite, >= 100,000 a second on PostgreSQL).
 
 The rows are the simulator's 15-minute counters of a week (300 smart meters,
 201,600 readings; 30 meters, 20,160 with --quick), as text the way the batch
-API and the CSV import receive them, delivered in time order in batches of
-10,000 (the batch API's limit), each through ``intervals_ingest``: every row
-parsed and checked, duplicates looked up, rows written (``INSERT OR IGNORE``
-on SQLite, ``COPY`` on PostgreSQL), gaps and resets found and the days rolled
-up into daily register readings, one transaction per batch.
+API and the CSV import receive them: each day, every meter's 96 counters of
+the day (the way a driver pulls a day's data meter by meter), in deliveries
+of 10,000 (the batch API's limit), each through ``intervals_ingest``: every
+row parsed and checked, duplicates looked up, rows written (``INSERT OR
+IGNORE`` on SQLite, ``COPY`` on PostgreSQL), gaps and resets found and the
+days rolled up into daily register readings, one transaction per delivery.
+``BENCH_READINGS_ORDER=time`` delivers in time order instead (every
+delivery then touches every meter's current day: the roll-up's worst case).
 
 * ``readings_ingest_sqlite`` (readings/s); baseline: raw ``executemany``
   inserting the same rows, ready-made, in the same batches.
@@ -138,9 +141,7 @@ def _raw(meters: list[Any], rows: list[tuple[str, str, str]]) -> float:
     ]
     parts = [values[i : i + BATCH] for i in range(0, len(values), BATCH)]
     postgres = connection.vendor == "postgresql"
-    texts = [
-        "".join(f"{m}\t{a}+00\t{k}\n" for m, a, k in part) for part in parts
-    ]
+    texts = ["".join(f"{m}\t{a}+00\t{k}\n" for m, a, k in part) for part in parts]
     started = time.perf_counter()
     for part, text in zip(parts, texts, strict=True):
         with transaction.atomic(), connection.cursor() as cursor:

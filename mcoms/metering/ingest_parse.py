@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from mcoms.core.money import KWH
-from mcoms.metering.models import Meter, MeterAssignment, MeterKind
+from mcoms.metering.models import Meter, MeterKind
 from mcoms.org.models import Company
 
 INTERVAL = 15 * 60  # seconds
@@ -158,21 +158,18 @@ def meters(
     qs = (scope if scope is not None else Meter.objects).filter(company=company)
     wanted = sorted(serials)
     out: dict[str, MeterInfo | str] = dict.fromkeys(wanted, "meter_unknown")
-    rows: list[tuple[int, str, str, str | None, int]] = []
+    rows: list[tuple[int, str, str, str | None, int, datetime | None]] = []
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        rows += qs.filter(serial__in=part).values_list(
-            "pk", "serial", "kind", "plant__timezone", "digit_capacity"
+        rows += (
+            qs.filter(serial__in=part)
+            .annotate(first=Min("assignments__installed_at"))
+            .values_list(
+                "pk", "serial", "kind", "plant__timezone", "digit_capacity", "first"
+            )
         )
-    first: dict[int, datetime] = {}
-    for meter_id, installed in MeterAssignment.objects.filter(
-        meter_id__in=[r[0] for r in rows], installed_at__isnull=False
-    ).values_list("meter_id", "installed_at"):
-        if installed is not None and (
-            meter_id not in first or installed < first[meter_id]
-        ):
-            first[meter_id] = installed
-    for pk, serial, kind, tz, digits in rows:
+    first = {r[0]: r[5] for r in rows if r[5] is not None}
+    for pk, serial, kind, tz, digits, _first in rows:
         if kind != MeterKind.SMART:
             out[serial] = "meter_not_smart"
         elif pk not in first:
