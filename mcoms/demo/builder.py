@@ -21,6 +21,7 @@ from mcoms.core import ids
 from mcoms.customers.models import Customer, CustomerStatus
 from mcoms.demo.acquisition import build_acquisition
 from mcoms.demo.billing import build_billing
+from mcoms.demo.cash import build_cash
 from mcoms.demo.control import build_control
 from mcoms.demo.packages import build_packages
 from mcoms.demo.readings import build_readings
@@ -227,6 +228,7 @@ def build_demo(*, customers: int, seed: int) -> Demo:
     build_readings(demo, seed=seed)
     build_billing(demo, seed=seed)
     build_control(demo, seed=seed)
+    build_cash(demo, seed=seed)
     return demo
 
 
