@@ -195,6 +195,9 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)
 
 # --- Money --------------------------------------------------------------------------
 MCOMS_CURRENCY = os.environ.get("MCOMS_CURRENCY", "INR")
+# A bank deposit not verified by head office after this many days is an
+# anomaly on the Bank Deposit Review (docs/collection.md).
+CASH_DEPOSIT_STALE_DAYS = envint("CASH_DEPOSIT_STALE_DAYS", "3")
 
 # --- Bill documents (docs/billing-documents.md) --------------------------------------
 # The PDF fonts come from Debian's fonts-noto-core; each path can be overridden.
