@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import FileResponse
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
@@ -442,7 +443,8 @@ class LimitApi(Api):
             "plant__state", "changed_by"
         )
         visible = qs.filter(plant__in=plants) | qs.filter(plant__isnull=True)
-        return Response(LimitOut(visible.order_by("plant_id"), many=True).data)
+        ordered = visible.order_by(F("plant_id").asc(nulls_first=True))
+        return Response(LimitOut(ordered, many=True).data)
 
     @extend_schema(
         tags=TAGS,
