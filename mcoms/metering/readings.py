@@ -331,7 +331,11 @@ def reading_record(
     key = (client_key or "").strip()[:64] or None
     if key and (found := _by_key(key, meter)):
         return found, False
-    meter = Meter.objects.select_for_update().select_related("plant").get(pk=meter.pk)
+    meter = (
+        Meter.objects.select_for_update(of=("self",))
+        .select_related("plant")
+        .get(pk=meter.pk)
+    )
     if key and (found := _by_key(key, meter)):  # a twin got the lock first
         return found, False
     checked = reading_check(
@@ -380,7 +384,7 @@ def reading_record(
 def _locked(reading: Reading) -> Reading:
     Meter.objects.select_for_update().get(pk=reading.meter_id)
     return (
-        Reading.objects.select_for_update()
+        Reading.objects.select_for_update(of=("self",))
         .select_related("meter__plant", "assignment")
         .get(pk=reading.pk)
     )
