@@ -13,6 +13,9 @@
   under the same load, measured in the same run.
 * ``payment_api_p50`` (ms): the median, beside the baseline's median.
 
+``BENCH_PAYMENT_CLIENTS`` changes the number of clients (50) for experiments,
+e.g. 1 for the latency of a payment without queueing.
+
 The server is ``manage.py runserver --noreload`` (Django's threaded WSGI
 server, one thread per connection; no other WSGI server is in the
 requirements), with the task backend set to the database (the receipt's SMS
@@ -45,7 +48,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIENTS = 50
+CLIENTS = int(os.environ.get("BENCH_PAYMENT_CLIENTS", "50"))
 CUSTOMERS = 200
 
 
