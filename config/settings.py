@@ -225,6 +225,7 @@ SPARKMETER_AUTH_HEADER = os.environ.get(
 )
 SPARKMETER_TIMEOUT = envint("SPARKMETER_TIMEOUT_SECONDS", "10")
 
+
 # --- Payment providers (docs/payments.md) --------------------------------------------
 # Per company code, per provider, its settings and secrets, as JSON in
 # PAYMENT_PROVIDERS or in the file PAYMENT_PROVIDERS_FILE, e.g.

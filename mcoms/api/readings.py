@@ -68,7 +68,7 @@ class ReadingOut(serializers.Serializer):
     taken_at = serializers.DateTimeField()
     value = serializers.DecimalField(max_digits=12, decimal_places=3)
     units = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
-    source = serializers.ChoiceField(choices=ReadingSource.choices)
+    source = serializers.ChoiceField(choices=ReadingSource.choices)  # type: ignore[assignment]
     status = serializers.ChoiceField(choices=ReadingStatus.choices)
     rollover = serializers.BooleanField()
     replacement = serializers.BooleanField()
@@ -90,7 +90,9 @@ class ReadingListApi(Api):
         meter = serializers.CharField(required=False, max_length=40)
         customer = serializers.CharField(required=False, max_length=11)
         status = serializers.ChoiceField(choices=ReadingStatus.choices, required=False)
-        source = serializers.ChoiceField(choices=ReadingSource.choices, required=False)
+        source = serializers.ChoiceField(  # type: ignore[assignment]
+            choices=ReadingSource.choices, required=False
+        )
 
     class InputSerializer(serializers.Serializer):
         meter = serializers.CharField(max_length=40)
@@ -273,7 +275,7 @@ class LedgerRowOut(serializers.Serializer):
     value = serializers.DecimalField(max_digits=12, decimal_places=3)
     units = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
     status = serializers.ChoiceField(choices=ReadingStatus.choices)
-    source = serializers.ChoiceField(choices=ReadingSource.choices)
+    source = serializers.ChoiceField(choices=ReadingSource.choices)  # type: ignore[assignment]
 
     class Meta:
         ref_name = "ReadingLedgerRow"

@@ -149,7 +149,7 @@ def enter(
                 meter=assignment.meter, value=data["value"], **flags
             )
             return _render_form(request, assignment, form, checked)
-        reading, created = reading_record(
+        _reading, created = reading_record(
             meter=assignment.meter,
             value=data["value"],
             client_key=data["token"],

@@ -40,11 +40,12 @@ from django.utils import timezone
 from mcoms.core.errors import Conflict, ValidationFailed
 from mcoms.metering import ingest_parse as checks
 from mcoms.metering import ingest_store as store
-from mcoms.metering.models import BatchSource, Meter, Reading, ReadingBatch
+from mcoms.metering.models import BatchSource, Meter, ReadingBatch
 from mcoms.metering.rollup import (
     INTERVAL,
     DayClock,
     Point,
+    Seed,
     Series,
     day_readings,
     day_rows,
@@ -85,7 +86,7 @@ class _Meter:
     info: checks.MeterInfo
     new: dict[int, tuple[Decimal, Any, str]]  # epoch -> (kWh, row, as text)
     points: list[Point] = field(default_factory=list)
-    seed: Reading | None = None  # the stored day reading to carry on from
+    seed: Seed | None = None  # the stored day reading to carry on from
 
 
 def _differs(row: Any, mine: _Meter, epoch: int) -> dict[str, Any]:

@@ -183,7 +183,7 @@ def day_readings(pairs: list[tuple[int, int]]) -> dict[int, Seed]:
     ):
         start = int(taken.timestamp())
         if (meter_id, start) in wanted:
-            out[meter_id] = Seed(start, *rest)
+            out[meter_id] = Seed(start, *rest)  # type: ignore[arg-type]
     return out
 
 

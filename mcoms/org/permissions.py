@@ -47,7 +47,7 @@ class Action(StrEnum):
     METER_CONTROL = "meter.control"  # one meter: on, off, auto, reset
     METER_GROUP_CONTROL = "meter.group_control"  # feeder / plant switch, limits
     METER_CHANGE = "meter.change"  # Change Meter (manual 3.8.2)
-    TOKEN_ISSUE = "token.issue"  # OpenPAYGO tokens for a payment, and their list
+    TOKEN_ISSUE = "token.issue"  # noqa: S105 - OpenPAYGO tokens for a payment, and their list
     BILLING_VIEW = "billing.view"  # bills, runs, the Total Billing dashboard
     BILLING_RUN = "billing.run"  # billing periods and runs
     BILLING_ADJUST = "billing.adjust"  # adjustment lines on the next bill
