@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from fpdf import FPDF
 
 LATIN = "noto"
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF")
 DEVANAGARI = "deva"
 
 
@@ -42,6 +43,18 @@ class ShapedPdf(FPDF):
     def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
         self.current_font_is_set_on_page = False
         return super().multi_cell(*args, **kwargs)
+
+    def output(self, *args: Any, **kwargs: Any) -> Any:
+        """The document; first the fonts' layout tables are let go. fpdf2
+        drops GSUB, GPOS and GDEF from the embedded subsets anyway (the text
+        is shaped already), but fontTools' subsetter reads them all first,
+        which is most of the time of a small PDF in Devanagari."""
+        for font in self.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            for tag in LAYOUT_TABLES:
+                if ttfont is not None and tag in ttfont:
+                    del ttfont[tag]
+        return super().output(*args, **kwargs)
 
 
 def use_noto(pdf: FPDF, fonts: NotoFonts, *, devanagari: bool = True) -> str:
