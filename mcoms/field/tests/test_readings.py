@@ -158,3 +158,18 @@ def test_the_home_screen_links_the_modules(world: World) -> None:
     assert 'href="/field/readings/review/"' in body
     csa = login(world, "csa").get("/field/").content.decode()
     assert 'href="/field/readings/review/"' not in csa
+
+
+def test_the_reading_pages_weigh_at_most_50_kb(world: World, meter) -> None:
+    """HTML and its assets within the field app's first-load budget."""
+    from mcoms.field.tests.test_pwa import BUDGET, _assets
+
+    client = login(world, "cluster_incharge")
+    for url in (BOARD, "/field/readings/BHKATS/", enter_url(), REVIEW + "BHKATS/"):
+        page = client.get(url)
+        total = len(page.content)
+        for asset in _assets(page.content.decode()):
+            got = client.get(asset)
+            body = b"".join(got.streaming_content) if got.streaming else got.content
+            total += len(body)
+        assert page.status_code == 200 and total <= BUDGET, (url, total)
